@@ -1,0 +1,24 @@
+export { startDouble, setupCommands, ROUTE_MODULES, type StartDoubleOptions, type StartedDouble } from './start-double.ts';
+export { DoubleState, DEFAULT_USERS, PATCH_MODES, type PatchMode, type DoubleUser, type DoubleUserInput } from './double-state.ts';
+export { DOUBLE_STATUS_FIELD, statusBody } from './status-routes.ts';
+export type { OccResult } from './occ.ts';
+export {
+  GATES,
+  NEXTCLOUD_MAJORS,
+  NEXTCLOUD_RELEASE,
+  DEFAULT_VERSIONS,
+  OIDC_RELEASES,
+  USER_OIDC_RELEASES,
+  VersionError,
+  compareSemver,
+  features,
+  gate,
+  inRange,
+  parseSemver,
+  validateVersions,
+  type Features,
+  type GateName,
+  type NextcloudMajor,
+  type VariantVersions,
+  type VersionRange,
+} from './version-gates.ts';

@@ -1,0 +1,190 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { DoubleSession, DoubleState, DoubleUser } from './double-state.ts';
+import { oidcStore, type AccessTokenRecord } from './oidc/oidc-store.ts';
+
+/** How the user of a request was authenticated. */
+export type AuthVia = 'session' | 'basic' | 'bearer';
+
+/** What the double knows about one request, after the login steps of Nextcloud's `base.php`. */
+export interface RequestContext {
+  state: DoubleState;
+  session: DoubleSession;
+  user?: DoubleUser;
+  via?: AuthVia;
+  /** The `oidc` app token when the user came from `Authorization: Bearer`. */
+  bearer?: AccessTokenRecord;
+  /** Basic credentials of the request, if any (CORSMiddleware logs in with them). */
+  basic?: { user: string; password: string };
+  /** The raw bearer token of the request, if any (valid or not). */
+  bearerToken?: string;
+}
+
+/** Hono environment of the double's app. */
+export interface DoubleEnv {
+  Variables: { rc: RequestContext };
+}
+
+export type DoubleContext = Context<DoubleEnv>;
+
+/** Name of the session cookie. */
+export function sessionCookieName(state: DoubleState): string {
+  return state.instanceId;
+}
+
+function parseBasic(header: string | undefined): { user: string; password: string } | undefined {
+  if (!header || !/^basic /i.test(header)) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return undefined;
+  return { user: decoded.slice(0, i), password: decoded.slice(i + 1) };
+}
+
+/**
+ * user_oidc's bearer path: with `oidc_provider_bearer_validation` set to the boolean `true`, user_oidc
+ * >= 7.0 asks the `oidc` app on the same instance to validate the token (facts page, "Configuration").
+ */
+function bearerUser(state: DoubleState, token: string): AccessTokenRecord | undefined {
+  if (!state.isEnabled('user_oidc') || !state.isEnabled('oidc')) return undefined;
+  if (!state.features.bearerValidation) return undefined;
+  const userOidc = state.getSystemValue('user_oidc');
+  const on = typeof userOidc === 'object' && userOidc !== null && !Array.isArray(userOidc) && (userOidc as Record<string, unknown>)['oidc_provider_bearer_validation'] === true;
+  if (!on) return undefined;
+  if (state.features.bearerAlwaysFails) return undefined;
+  return oidcStore(state).validAccessToken(token);
+}
+
+/**
+ * The login steps every request goes through: session cookie, then `Authorization: Bearer` (user_oidc),
+ * then Basic (password or app password). Sets `rc` on the context and the session cookie on the answer.
+ */
+export function requestContextMiddleware(state: DoubleState): MiddlewareHandler<DoubleEnv> {
+  return async (c, next) => {
+    const cookieName = sessionCookieName(state);
+    const sid = getCookie(c, cookieName);
+    let session = sid ? state.sessions.get(sid) : undefined;
+    const isNew = !session;
+    session ??= state.newSession();
+    const authorization = c.req.header('authorization');
+    const rc: RequestContext = { state, session, basic: parseBasic(authorization) };
+    const bearerMatch = authorization ? /^bearer\s+(.+)$/i.exec(authorization) : null;
+    if (bearerMatch) rc.bearerToken = bearerMatch[1]!.trim();
+
+    if (session.uid && !session.twoFactorPending) {
+      const user = state.users.get(session.uid);
+      // user_oidc 8.7.0-8.10.1: after a bearer request, a cookie-only request is not logged in.
+      const broken = state.features.cookieAfterBearerBroken && session.bearerSeen && !rc.bearerToken;
+      if (user && !broken) {
+        rc.user = user;
+        rc.via = 'session';
+      }
+    }
+    if (!rc.user && rc.bearerToken) {
+      const record = bearerUser(state, rc.bearerToken);
+      if (record) {
+        rc.user = state.users.get(record.uid);
+        rc.via = 'bearer';
+        rc.bearer = record;
+        session.uid = record.uid;
+        session.bearerSeen = true;
+        // The companion patch (nextcloud/user_oidc#1221) marks every bearer login as app_api.
+        if (state.patch === 'user_oidc-app-api') session.values.set('app_api', true);
+      }
+    }
+    if (!rc.user && rc.basic) {
+      const user = state.checkPassword(rc.basic.user, rc.basic.password);
+      if (user) {
+        rc.user = user;
+        rc.via = 'basic';
+      }
+    }
+    c.set('rc', rc);
+    await next();
+    if (isNew && (session.uid || session.values.size > 0 || c.req.method === 'GET')) {
+      setCookie(c, cookieName, session.id, { path: '/', httpOnly: true, sameSite: 'Lax' });
+    }
+  };
+}
+
+/** Nextcloud's `passesCSRFCheck()`: a valid `requesttoken`, or (NC >= 31) an `OCS-APIRequest` header. */
+export function passesCsrfCheck(c: DoubleContext): boolean {
+  const rc = c.get('rc');
+  if (rc.state.features.ocsApiRequestPassesCsrf && (c.req.header('ocs-apirequest') ?? '') !== '') return true;
+  const token = c.req.header('requesttoken') ?? '';
+  return token !== '' && token === rc.session.requestToken;
+}
+
+/** Logs the session out (CORSMiddleware does this before it asks for Basic credentials). */
+export function logout(rc: RequestContext): void {
+  rc.session.uid = undefined;
+  rc.session.values.delete('app_api');
+  rc.user = undefined;
+  rc.via = undefined;
+  rc.bearer = undefined;
+}
+
+/**
+ * Core's CORSMiddleware for controllers marked `@CORS` (Notes, Deck, Tables v1), as the facts page explains:
+ * a request that passes the CSRF check, or whose session has `app_api`, goes on; otherwise the session is
+ * logged out and only Basic credentials can log the client in again, else 401 "CORS requires basic auth".
+ * With the `server-cors` patch (nextcloud/server#55878) a `Bearer` request returns early.
+ * Returns a Response to send, or undefined to go on.
+ */
+export function corsMiddleware(c: DoubleContext): Response | undefined {
+  const rc = c.get('rc');
+  if (rc.state.patch === 'server-cors' && /^bearer /i.test(c.req.header('authorization') ?? '')) return undefined;
+  if (passesCsrfCheck(c)) return undefined;
+  if (rc.session.values.get('app_api') === true) return undefined;
+  logout(rc);
+  const user = rc.basic ? rc.state.checkPassword(rc.basic.user, rc.basic.password) : undefined;
+  if (!user) return c.json({ message: 'CORS requires basic auth' }, 401);
+  rc.user = user;
+  rc.via = 'basic';
+  return undefined;
+}
+
+/**
+ * The checks of an app-framework API controller marked `@NoAdminRequired @NoCSRFRequired @CORS`:
+ * CORSMiddleware first, then SecurityMiddleware's login check. Returns the user or a Response.
+ */
+export function appApiUser(c: DoubleContext): DoubleUser | Response {
+  const denied = corsMiddleware(c);
+  if (denied) return denied;
+  const rc = c.get('rc');
+  if (!rc.user) return c.json({ message: 'Current user is not logged in' }, 401);
+  return rc.user;
+}
+
+/** An OCS answer in the format the request asks for (JSON with `format=json` or `Accept: application/json`, else XML). */
+export function ocsResponse(c: DoubleContext, data: unknown, options: { status?: number; statuscode?: number; message?: string } = {}): Response {
+  const v2 = c.req.path.includes('/ocs/v2.php');
+  const httpStatus = options.status ?? 200;
+  const statuscode = options.statuscode ?? (v2 ? 200 : 100);
+  const meta = { status: statuscode === 100 || statuscode === 200 ? 'ok' : 'failure', statuscode, message: options.message ?? 'OK', totalitems: '', itemsperpage: '' };
+  const wantsJson = c.req.query('format') === 'json' || (c.req.header('accept') ?? '').includes('application/json');
+  if (wantsJson) return c.json({ ocs: { meta, data } }, httpStatus as 200);
+  const xml = `<?xml version="1.0"?>\n<ocs>\n <meta>\n  <status>${meta.status}</status>\n  <statuscode>${statuscode}</statuscode>\n  <message>${escapeXml(meta.message)}</message>\n  <totalitems></totalitems>\n  <itemsperpage></itemsperpage>\n </meta>\n <data>${toXml(data)}</data>\n</ocs>\n`;
+  return c.body(xml, httpStatus as 200, { 'Content-Type': 'application/xml; charset=utf-8' });
+}
+
+/** OCS's answer for a route that needs a user: 401 with statuscode 997. */
+export function ocsNotLoggedIn(c: DoubleContext): Response {
+  return ocsResponse(c, [], { status: 401, statuscode: 997, message: 'Current user is not logged in' });
+}
+
+/** The OCS user of a request, or the 997 answer. */
+export function ocsUser(c: DoubleContext): DoubleUser | Response {
+  const user = c.get('rc').user;
+  return user ?? ocsNotLoggedIn(c);
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+function toXml(data: unknown): string {
+  if (data === null || data === undefined) return '';
+  if (Array.isArray(data)) return data.map((d) => `<element>${toXml(d)}</element>`).join('');
+  if (typeof data === 'object') return Object.entries(data as Record<string, unknown>).map(([k, v]) => `<${/^\d/.test(k) ? `_${k}` : k}>${toXml(v)}</${/^\d/.test(k) ? `_${k}` : k}>`).join('');
+  return escapeXml(String(data));
+}

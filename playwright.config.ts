@@ -1,0 +1,16 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './harness/chromium-launch-options.ts';
+
+export default defineConfig({
+  testMatch: '**/*.spec.ts',
+  testIgnore: ['node_modules/**'],
+  outputDir: 'test-results',
+  timeout: 60_000,
+  reporter: process.env.CI ? [['list']] : [['list']],
+  use: {
+    browserName: 'chromium',
+    launchOptions: chromiumLaunchOptions(),
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+});
