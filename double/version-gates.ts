@@ -100,6 +100,20 @@ export const GATES = {
   codeReuseRevokesTokens: { component: 'oidc', ranges: [{ from: '2.0.0' }], notes: 'oidc 2.0.0 rejects code reuse; observed on 2.0.9, not on 1.16.6' },
   /** The `claims` request parameter. */
   claimsParameter: { component: 'oidc', ranges: [{ from: '2.0.0' }], notes: 'oidc 2.0.0' },
+  /** The login redirect page and the consent grant carry the authorization parameters in the URL (before: only in the session). */
+  redirectCarriesQuery: { component: 'oidc', ranges: [{ from: '1.16.3' }], notes: 'H2CK/oidc 1.16.3 LoginRedirectorController/PageController; 1.10 and 1.11 observed without query' },
+  /** A JWT access token without `resource` gets `aud` = client id (before: app config default_resource_identifier, `https://rs.local/`). */
+  jwtAudienceClientId: { component: 'oidc', ranges: [{ from: '1.13.0' }], notes: 'H2CK/oidc 1.13.0 JwtGenerator::generateAccessToken' },
+  /** JWT access tokens carry `azp`, `preferred_username` and the profile/email claims of their scopes. */
+  jwtUserClaims: { component: 'oidc', ranges: [{ from: '1.17.0' }], notes: 'H2CK/oidc 1.17.0 JwtGenerator::generateAccessToken' },
+  /** `/userinfo` answers the token's `scope` too. */
+  userinfoScopeClaim: { component: 'oidc', ranges: [{ from: '1.12.0' }], notes: 'H2CK/oidc 1.12.0 UserInfoController' },
+  /** Discovery lists grant type `refresh_token` and response mode `fragment`. */
+  discoveryRefreshGrant: { component: 'oidc', ranges: [{ from: '2.0.0' }], notes: 'H2CK/oidc 2.0.0 DiscoveryGenerator' },
+  /** `response_mode=form_post` (and its discovery entry). */
+  formPostResponseMode: { component: 'oidc', ranges: [{ from: '2.0.2' }], notes: 'H2CK/oidc 2.0.2 DiscoveryGenerator, FormPostResponse' },
+  /** The ID token of `/token` carries scope claims (profile, email, ...) only when the `claims` parameter asks for them. */
+  idTokenScopeClaimsOnRequest: { component: 'oidc', ranges: [{ from: '2.0.0' }], notes: 'H2CK/oidc 2.0.0 OIDCApiController::getToken generateIdToken(..., false, false)' },
   /** `client_secret_basic` works at `/token` (it is advertised in every version). */
   clientSecretBasic: { component: 'oidc', ranges: [{ from: '2.0.8' }], notes: 'oidc 2.0.8/2.0.9 fix client_secret_basic' },
   /** user_oidc validates bearer tokens through the oidc app (`oidc_provider_bearer_validation`). */
