@@ -22,3 +22,5 @@ export {
   type VariantVersions,
   type VersionRange,
 } from './version-gates.ts';
+export { issueAccessToken, INTERNAL_CLIENT_NAME, OidcTokenError, type IssueAccessTokenInput } from './oidc/issue-tokens.ts';
+export { oidcStore, OidcStore, type AccessTokenRecord, type OidcClient } from './oidc/oidc-store.ts';
