@@ -71,7 +71,7 @@ export class DoubleState {
   readonly instanceId: string;
   readonly now: () => number;
   /** Enabled apps. */
-  readonly enabledApps = new Set<string>(['dav', 'files', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'firstrunwizard']);
+  readonly enabledApps = new Set<string>(['dav', 'files', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'firstrunwizard', 'app_api']);
   /** `oc_appconfig`: app -> key -> string value. */
   readonly appConfig = new Map<string, Map<string, string>>();
   /** `config.php` values with their types. */

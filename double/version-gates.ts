@@ -126,6 +126,8 @@ export const GATES = {
   ocsApiRequestPassesCsrf: { component: 'nextcloud', ranges: [{ from: '31.0.0' }], notes: 'Nextcloud 31' },
   /** The login POST needs an `Origin` header (without one the login page is shown again). */
   loginNeedsOrigin: { component: 'nextcloud', ranges: [{ from: '34.0.0' }], notes: 'Nextcloud 34' },
+  /** The dav app registers `FederatedCalendarAuth`, whose "not for a federated calendar" joins every DAV 401 message. */
+  davFederatedCalendarAuth: { component: 'nextcloud', ranges: [{ from: '32.0.0' }], notes: 'Nextcloud 32, federated calendar shares (nextcloud/server#54127); from code' },
 } as const satisfies Record<string, Gate>;
 
 export type GateName = keyof typeof GATES;
