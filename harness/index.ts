@@ -1,0 +1,30 @@
+// The harness's public entry: Nextcloud providers, OAuth, browser login, MCP client, bearer probe.
+export { CHROMIUM_ENV, DEBIAN_CHROMIUM, SYSTEM_CHROMIUM_ARGS, chromiumLaunchOptions } from './chromium-launch-options.ts';
+export { HarnessError, isHarnessError, type HarnessErrorCode } from './harness-error.ts';
+export { REDACTED, SecretRedactor } from './secret-redactor.ts';
+export {
+  PROVIDER_NAMES,
+  type InstanceVariant,
+  type LaunchContext,
+  type LaunchedNextcloud,
+  type NextcloudProvider,
+  type OccOptions,
+  type OccResult,
+  type OccRunner,
+  type PreparationOptions,
+  type Progress,
+  type ProviderName,
+  type StartedNextcloud,
+  type TestUser,
+  type TestUserRequest,
+  type VariantPatch,
+} from './nextcloud-instance.ts';
+export { DEFAULT_PREPARATION, NextcloudBuilder } from './nextcloud-builder.ts';
+export { HTTP_TIMEOUT_MS, basicAuthorization, nextcloudFetch, ocsRequest, readStatus, type NextcloudStatus, type OcsAnswer } from './nextcloud-http.ts';
+export { generatePassword, listApps, occOrThrow, prepareInstance, type AppList, type PreparationTarget, type PreparedInstance } from './prepare-instance.ts';
+export { SERVER_PATCHED_FILE, USER_OIDC_PATCHED_FILE, detectPatch, variantFromStatus } from './detect-variant.ts';
+export { DOUBLE_ADMIN, DoubleNextcloud } from './providers/double-provider.ts';
+export { ADMIN_PASSWORD_ENV, ExternalNextcloud, commandLineOcc, normaliseBaseUrl } from './providers/external-provider.ts';
+export { DockerNextcloud } from './providers/docker-provider.ts';
+export { splitCommandLine } from './providers/occ-command-line.ts';
+export { nextcloudBuilder, type DockerProviderSpec, type DoubleProviderSpec, type ExternalProviderSpec, type ProviderSpec } from './providers/provider-spec.ts';

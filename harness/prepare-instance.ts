@@ -1,0 +1,241 @@
+import { randomBytes } from 'node:crypto';
+import { HarnessError } from './harness-error.ts';
+import { basicAuthorization, ocsRequest } from './nextcloud-http.ts';
+import type { OccResult, OccRunner, PreparationOptions, Progress, TestUser, TestUserRequest } from './nextcloud-instance.ts';
+import type { SecretRedactor } from './secret-redactor.ts';
+
+/** Apps as `occ app:list --output=json` lists them: app id -> version. */
+export interface AppList {
+  enabled: Record<string, string>;
+  disabled: Record<string, string>;
+}
+
+/** What preparation needs of an instance. */
+export interface PreparationTarget {
+  baseUrl: string;
+  admin: TestUser;
+  occ: OccRunner;
+}
+
+/** The outcome of preparation: the users to log in with, and how to undo it. */
+export interface PreparedInstance {
+  users: TestUser[];
+  /** One line per change made (for progress and reports); never secrets. */
+  changes: string[];
+  /** Undoes the changes in reverse order and removes the users the harness created. Errors are collected, not thrown. */
+  restore(): Promise<string[]>;
+}
+
+/** Runs occ and throws ERR_OCC_FAILED (with stderr, redacted) on a non-zero exit code. */
+export async function occOrThrow(occ: OccRunner, args: readonly string[], secrets: SecretRedactor, options: { env?: Record<string, string> } = {}): Promise<OccResult> {
+  const result = await occ(args, options);
+  if (result.exitCode !== 0) {
+    const why = secrets.redact((result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' ')).slice(0, 300);
+    throw new HarnessError('ERR_OCC_FAILED', `occ ${secrets.redact(args.join(' '))} failed with exit code ${result.exitCode}: ${why || 'no output'}`, { detail: { exitCode: result.exitCode } });
+  }
+  return result;
+}
+
+/** Parses `occ app:list --output=json`. Throws ERR_OCC_FAILED when occ does not answer with that JSON. */
+export async function listApps(occ: OccRunner, secrets: SecretRedactor): Promise<AppList> {
+  const result = await occOrThrow(occ, ['app:list', '--output=json'], secrets);
+  const text = result.stdout.slice(result.stdout.indexOf('{'));
+  try {
+    const parsed = JSON.parse(text) as Partial<AppList>;
+    const asMap = (v: unknown): Record<string, string> => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) : {});
+    return { enabled: asMap(parsed.enabled), disabled: asMap(parsed.disabled) };
+  } catch (error) {
+    throw new HarnessError('ERR_OCC_FAILED', `occ app:list --output=json did not print JSON: check the occ command line`, { cause: error });
+  }
+}
+
+/** A strong generated password (passes Nextcloud's password_policy defaults). */
+export function generatePassword(): string {
+  return `Nc-${randomBytes(18).toString('base64url')}-9a`;
+}
+
+async function appValue(occ: OccRunner, app: string, key: string): Promise<string | undefined> {
+  const result = await occ(['config:app:get', app, key]);
+  return result.exitCode === 0 ? result.stdout.replace(/\r?\n$/, '') : undefined;
+}
+
+type SystemValue = string | number | boolean | null | unknown[] | Record<string, unknown>;
+
+async function systemValue(occ: OccRunner, keys: readonly string[]): Promise<SystemValue | undefined> {
+  const result = await occ(['config:system:get', ...keys, '--output=json']);
+  if (result.exitCode !== 0) return undefined;
+  const text = result.stdout.trim();
+  try {
+    return JSON.parse(text) as SystemValue;
+  } catch {
+    return text;
+  }
+}
+
+function occType(value: SystemValue): string {
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'float';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'json';
+  return 'string';
+}
+
+function occValue(value: SystemValue): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
+/** Hosts that Nextcloud always trusts (core's TrustedDomainHelper accepts localhost and loopback). */
+function alwaysTrusted(host: string): boolean {
+  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '[::1]' || host === '::1';
+}
+
+/**
+ * Prepares an instance as the facts page's "Configuration (occ)" section says, the same way for every
+ * provider: apps `oidc` and `user_oidc` enabled, `firstrunwizard` disabled, DCR on (the STRING `true`),
+ * bearer validation on (a real boolean, `--type=boolean`), consent page and token type as asked,
+ * protections off when asked, trusted domains, and the test users (provisioning API, or
+ * `occ user:add --password-from-env` with `OC_PASS` when the provisioning API is not there).
+ * Every change is recorded so that `restore()` can undo it.
+ */
+export async function prepareInstance(
+  target: PreparationTarget,
+  apps: AppList,
+  options: PreparationOptions,
+  extraHosts: readonly string[],
+  progress: Progress,
+  secrets: SecretRedactor,
+): Promise<PreparedInstance> {
+  const { occ } = target;
+  const undo: { what: string; run: () => Promise<void> }[] = [];
+  const changes: string[] = [];
+  const run = (args: readonly string[], env?: Record<string, string>): Promise<OccResult> => occOrThrow(occ, args, secrets, env ? { env } : {});
+  const changed = (line: string): void => {
+    changes.push(line);
+    progress(`  ${line}`);
+  };
+
+  try {
+    const toEnable = ['oidc', 'user_oidc'].filter((app) => !(app in apps.enabled));
+    if (toEnable.length > 0) {
+      await run(['app:enable', ...toEnable]);
+      changed(`enabled ${toEnable.join(', ')}`);
+      undo.push({ what: `disable ${toEnable.join(', ')}`, run: async () => void (await run(['app:disable', ...toEnable])) });
+    }
+    if ('firstrunwizard' in apps.enabled) {
+      await run(['app:disable', 'firstrunwizard']);
+      changed('disabled firstrunwizard');
+      undo.push({ what: 'enable firstrunwizard', run: async () => void (await run(['app:enable', 'firstrunwizard'])) });
+    }
+
+    const setApp = async (app: string, key: string, value: string | undefined): Promise<void> => {
+      const before = await appValue(occ, app, key);
+      if (before === value) return;
+      if (value === undefined) await run(['config:app:delete', app, key]);
+      else await run(['config:app:set', app, key, `--value=${value}`]);
+      changed(value === undefined ? `deleted app config ${app} ${key}` : `app config ${app} ${key} = '${value}'`);
+      undo.push({
+        what: `app config ${app} ${key}`,
+        run: async () => void (await run(before === undefined ? ['config:app:delete', app, key] : ['config:app:set', app, key, `--value=${before}`])),
+      });
+    };
+    const setSystemBoolean = async (keys: readonly string[], value: boolean): Promise<void> => {
+      const before = await systemValue(occ, keys);
+      // Always written: a string "true" reads like the boolean but does not work (facts page).
+      await run(['config:system:set', ...keys, `--value=${value}`, '--type=boolean']);
+      if (before === value) return;
+      changed(`system config ${keys.join(' ')} = ${value} (boolean)`);
+      undo.push({
+        what: `system config ${keys.join(' ')}`,
+        run: async () => void (await run(before === undefined ? ['config:system:delete', ...keys] : ['config:system:set', ...keys, `--value=${occValue(before)}`, `--type=${occType(before)}`])),
+      });
+    };
+
+    await setApp('oidc', 'dynamic_client_registration', options.dcr ? 'true' : undefined);
+    await setSystemBoolean(['user_oidc', 'oidc_provider_bearer_validation'], true);
+    await setApp('oidc', 'allow_user_settings', options.consent ? 'enabled' : undefined);
+    if (options.tokenType) await setApp('oidc', 'default_token_type', options.tokenType);
+    if (options.protectionsOff) {
+      await setSystemBoolean(['auth.bruteforce.protection.enabled'], false);
+      await setSystemBoolean(['ratelimit.protection.enabled'], false);
+    }
+
+    if (options.trustedDomains) {
+      const current = await systemValue(occ, ['trusted_domains']);
+      const entries: [string, unknown][] = Array.isArray(current) ? current.map((v, i) => [String(i), v]) : current && typeof current === 'object' ? Object.entries(current) : [];
+      const trusted = new Set(entries.map(([, v]) => String(v).replace(/:\d+$/, '')));
+      let next = Math.max(-1, ...entries.map(([k]) => Number(k)).filter(Number.isInteger)) + 1;
+      for (const host of new Set(extraHosts)) {
+        if (alwaysTrusted(host) || trusted.has(host) || trusted.has('*')) continue;
+        const index = String(next++);
+        await run(['config:system:set', 'trusted_domains', index, `--value=${host}`]);
+        changed(`trusted_domains ${index} = ${host}`);
+        undo.push({ what: `trusted_domains ${index}`, run: async () => void (await run(['config:system:delete', 'trusted_domains', index])) });
+      }
+    }
+
+    const users: TestUser[] = [];
+    for (const request of options.users) {
+      const user = await createUser(target, request, secrets);
+      users.push(user.user);
+      changed(user.created ? `created test user ${request.uid}` : `reused test user ${request.uid} (password reset)`);
+      if (user.created) undo.push({ what: `remove test user ${request.uid}`, run: () => deleteUser(target, request.uid, secrets) });
+    }
+
+    return {
+      users,
+      changes,
+      restore: async () => {
+        const failures: string[] = [];
+        for (const step of undo.reverse()) {
+          try {
+            await step.run();
+          } catch (error) {
+            failures.push(`${step.what}: ${secrets.redact(error instanceof Error ? error.message : String(error))}`);
+          }
+        }
+        undo.length = 0;
+        return failures;
+      },
+    };
+  } catch (error) {
+    for (const step of undo.reverse()) await step.run().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function createUser(target: PreparationTarget, request: TestUserRequest, secrets: SecretRedactor): Promise<{ user: TestUser; created: boolean }> {
+  const password = request.password ?? generatePassword();
+  secrets.add(password);
+  const user: TestUser = { uid: request.uid, password, ...(request.displayName ? { displayName: request.displayName } : {}), ...(request.email ? { email: request.email } : {}) };
+  const authorization = basicAuthorization(target.admin);
+  const form: Record<string, string> = { userid: request.uid, password };
+  if (request.displayName) form['displayName'] = request.displayName;
+  if (request.email) form['email'] = request.email;
+  const answer = await ocsRequest(target.baseUrl, '/ocs/v2.php/cloud/users', { method: 'POST', authorization, form });
+  if (answer.httpStatus === 200 && answer.statuscode === 200) return { user, created: true };
+  if (answer.statuscode === 102) {
+    // The user exists (a provider's own setup, or an earlier run): set the password we know.
+    const reset = await ocsRequest(target.baseUrl, `/ocs/v2.php/cloud/users/${encodeURIComponent(request.uid)}`, { method: 'PUT', authorization, form: { key: 'password', value: password } });
+    if (reset.httpStatus === 200 && reset.statuscode === 200) return { user, created: false };
+    throw new HarnessError('ERR_PREPARE', `test user ${request.uid} exists and its password could not be set: OCS ${reset.httpStatus}/${reset.statuscode} ${secrets.redact(reset.message)}`);
+  }
+  if (answer.httpStatus === 401 || answer.statuscode === 997) {
+    throw new HarnessError('ERR_BAD_OPTION', `the admin account '${target.admin.uid}' was refused by ${target.baseUrl}: check --admin-user and the admin password`);
+  }
+  if (answer.httpStatus === 404) {
+    // No provisioning API (app disabled): occ with the password in the environment, never on the command line.
+    await occOrThrow(target.occ, ['user:add', '--password-from-env', ...(request.displayName ? ['--display-name', request.displayName] : []), request.uid], secrets, { env: { OC_PASS: password } });
+    return { user, created: true };
+  }
+  throw new HarnessError('ERR_PREPARE', `creating test user ${request.uid} failed: OCS ${answer.httpStatus}/${answer.statuscode} ${secrets.redact(answer.message)}`);
+}
+
+async function deleteUser(target: PreparationTarget, uid: string, secrets: SecretRedactor): Promise<void> {
+  const answer = await ocsRequest(target.baseUrl, `/ocs/v2.php/cloud/users/${encodeURIComponent(uid)}`, { method: 'DELETE', authorization: basicAuthorization(target.admin) });
+  if (answer.httpStatus === 200 && answer.statuscode === 200) return;
+  if (answer.httpStatus === 404 && answer.statuscode === 0) {
+    await occOrThrow(target.occ, ['user:delete', uid], secrets);
+    return;
+  }
+  throw new HarnessError('ERR_PREPARE', `removing test user ${uid} failed: OCS ${answer.httpStatus}/${answer.statuscode} ${secrets.redact(answer.message)}`);
+}
