@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * The shape of the expectations data (scenarios/expectations/*.json), in the spirit of
+ * mdn/browser-compat-data: for each check id, support statements by component version ranges, patches
+ * and MCP-server settings, each with notes and the upstream link that explains it.
+ *
+ * How a check's expected outcome for a variant is decided (see `expectedOutcome`):
+ * - A statement MATCHES a variant when the variant's version of `component` lies in
+ *   [`version_added`, `version_removed`) (`true`: every version; `false`: never), the variant's patch mode is
+ *   one of `patches` (when given; `"none"` names the unpatched variant), and every `requires` holds
+ *   (`ocsHeader` equals the variant's, and each named component's version lies in its range).
+ * - The check's own statements are grouped by component. A component supports the check when ANY of its
+ *   statements matches; the check is expected to pass when EVERY component that has statements supports it.
+ * - Each condition named in `include` (defined once under `conditions`, e.g. "user_oidc accepts bearer
+ *   tokens of the oidc app") is evaluated the same way on its own and must hold too.
+ * - `version_added: false` statements never match: they document why the check fails (notes + link).
+ * - A check without an entry is `unknown`.
+ */
+
+/** The components a statement can be about. */
+export const COMPONENTS = ['nextcloud', 'oidc', 'user_oidc', 'mcp_server'] as const;
+
+/** A component of a variant: Nextcloud (majors), the two apps, and the included MCP server (the tool's version). */
+export type Component = (typeof COMPONENTS)[number];
+
+const version = z.string().min(1, 'a version must not be empty');
+
+/** A version range of another component a statement requires: [version_added, version_removed). */
+export const rangeSchema = z.strictObject({
+  version_added: version,
+  version_removed: version.optional(),
+});
+
+/** A version range of another component. */
+export type VersionRangeStatement = z.infer<typeof rangeSchema>;
+
+/** What else must hold for a statement to match. */
+export const requiresSchema = z.strictObject({
+  /** Whether the MCP server sends `OCS-APIRequest: true` (the variant's `ocsHeader`). */
+  ocsHeader: z.boolean().optional(),
+  nextcloud: rangeSchema.optional(),
+  oidc: rangeSchema.optional(),
+  user_oidc: rangeSchema.optional(),
+  mcp_server: rangeSchema.optional(),
+});
+
+/** One support statement. */
+export const statementSchema = z.strictObject({
+  component: z.enum(COMPONENTS),
+  /** First version that supports the check; `true`: every version; `false`: not supported (notes say why). */
+  version_added: z.union([version, z.boolean()]),
+  /** First version that no longer supports it (exclusive end of the range). */
+  version_removed: version.optional(),
+  /** Only for variants with one of these patch modes (`none` = unpatched). */
+  patches: z.array(z.string().min(1)).min(1).optional(),
+  requires: requiresSchema.optional(),
+  /** Why: what upstream does in this range. Shown beside an expected failure. */
+  notes: z.string().min(1, 'notes must say why'),
+  /** The upstream PR, issue or release that explains the statement (https URL; GitHub `owner/repo#N` as its URL). */
+  impl_url: z.url({ protocol: /^https$/, error: 'impl_url must be an https URL' }).optional(),
+});
+
+/** One support statement. */
+export type SupportStatement = z.infer<typeof statementSchema>;
+
+/** The expectations of one check. */
+export const entrySchema = z.strictObject({
+  /** Free text for editors; not shown in reports. */
+  $comment: z.string().optional(),
+  /** Shared conditions (from `conditions`) that must hold too. */
+  include: z.array(z.string().min(1)).optional(),
+  support: z.array(statementSchema).default([]),
+});
+
+/** The expectations of one check. */
+export type ExpectationEntry = z.infer<typeof entrySchema>;
+
+/** A shared condition that several checks include. */
+export const conditionSchema = z.strictObject({
+  $comment: z.string().optional(),
+  description: z.string().min(1),
+  support: z.array(statementSchema).min(1, 'a condition needs at least one statement'),
+});
+
+/** A shared condition. */
+export type ExpectationCondition = z.infer<typeof conditionSchema>;
+
+/** One expectations file. */
+export const expectationsFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  $comment: z.string().optional(),
+  conditions: z.record(z.string().min(1), conditionSchema).optional(),
+  checks: z.record(z.string().min(1), entrySchema).optional(),
+});
+
+/** One expectations file, parsed. */
+export type ExpectationsFile = z.infer<typeof expectationsFileSchema>;
