@@ -155,16 +155,60 @@ export function appApiUser(c: DoubleContext): DoubleUser | Response {
   return rc.user;
 }
 
-/** An OCS answer in the format the request asks for (JSON with `format=json` or `Accept: application/json`, else XML). */
-export function ocsResponse(c: DoubleContext, data: unknown, options: { status?: number; statuscode?: number; message?: string } = {}): Response {
+/** OCS status codes with a meaning of their own (`OCSController::RESPOND_*`). */
+export const OCS_STATUS = { unauthorised: 997, notFound: 998, serverError: 996, unknownError: 999 } as const;
+
+/**
+ * The HTTP status of an OCS answer. `code` is the status the controller answered with (a DataResponse status
+ * or an OCSException code): OCS v1 answers 200 for everything but 997 (401); v2 maps 997 to 401, 998 to
+ * 404, 996/999 to 500 and anything outside 200-600 to 400 (core's V1Response/V2Response).
+ */
+export function ocsHttpStatus(v2: boolean, code: number): number {
+  if (code === OCS_STATUS.unauthorised) return 401;
+  if (!v2) return 200;
+  if (code === OCS_STATUS.notFound) return 404;
+  if (code === OCS_STATUS.serverError || code === OCS_STATUS.unknownError) return 500;
+  if (code < 200 || code > 600) return 400;
+  return code;
+}
+
+/** The OCS format a request asks for: the `format` parameter, else the first `application/json|xml` of `Accept`, else XML. */
+export function ocsFormat(c: DoubleContext): 'json' | 'xml' {
+  const format = c.req.query('format');
+  if (format === 'json' || format === 'xml') return format;
+  for (const entry of (c.req.header('accept') ?? '').split(',')) {
+    const responder = entry.trim().toLowerCase().replace('application/', '');
+    if (responder === 'json' || responder === 'xml') return responder;
+  }
+  return 'xml';
+}
+
+/**
+ * An OCS answer as core renders it, in the format the request asks for. `statuscode` is the status the
+ * controller answered with (default 200); the HTTP status follows `ocsHttpStatus` unless `status` is given.
+ * v1 reports 100 for OK and always carries `totalitems`/`itemsperpage`; v2 only when they are set.
+ */
+export function ocsResponse(c: DoubleContext, data: unknown, options: { status?: number; statuscode?: number; message?: string; totalItems?: number; itemsPerPage?: number; headers?: Record<string, string> } = {}): Response {
   const v2 = c.req.path.includes('/ocs/v2.php');
-  const httpStatus = options.status ?? 200;
-  const statuscode = options.statuscode ?? (v2 ? 200 : 100);
-  const meta = { status: statuscode === 100 || statuscode === 200 ? 'ok' : 'failure', statuscode, message: options.message ?? 'OK', totalitems: '', itemsperpage: '' };
-  const wantsJson = c.req.query('format') === 'json' || (c.req.header('accept') ?? '').includes('application/json');
-  if (wantsJson) return c.json({ ocs: { meta, data } }, httpStatus as 200);
-  const xml = `<?xml version="1.0"?>\n<ocs>\n <meta>\n  <status>${meta.status}</status>\n  <statuscode>${statuscode}</statuscode>\n  <message>${escapeXml(meta.message)}</message>\n  <totalitems></totalitems>\n  <itemsperpage></itemsperpage>\n </meta>\n <data>${toXml(data)}</data>\n</ocs>\n`;
-  return c.body(xml, httpStatus as 200, { 'Content-Type': 'application/xml; charset=utf-8' });
+  const code = options.statuscode ?? 200;
+  const httpStatus = options.status ?? ocsHttpStatus(v2, code);
+  const meta: Record<string, unknown> = {};
+  if (v2) {
+    const ok = code >= 200 && code < 300;
+    Object.assign(meta, { status: ok ? 'ok' : 'failure', statuscode: code, message: ok ? 'OK' : (options.message ?? '') });
+    if (options.totalItems !== undefined) meta['totalitems'] = options.totalItems;
+    if (options.itemsPerPage !== undefined) meta['itemsperpage'] = options.itemsPerPage;
+  } else {
+    const statuscode = code === 200 ? 100 : code;
+    const ok = statuscode === 100;
+    Object.assign(meta, { status: ok ? 'ok' : 'failure', statuscode, message: ok ? 'OK' : (options.message ?? ''), totalitems: String(options.totalItems ?? ''), itemsperpage: String(options.itemsPerPage ?? '') });
+  }
+  const body = { ocs: { meta, data } };
+  const headers = { ...options.headers };
+  // json_encode(..., JSON_HEX_TAG) escapes `/`, `<` and `>`.
+  const json = JSON.stringify(body).replace(/\//g, '\\/').replace(/</g, '\\u003C').replace(/>/g, '\\u003E');
+  if (ocsFormat(c) === 'json') return c.body(json, httpStatus as 200, { ...headers, 'Content-Type': 'application/json; charset=utf-8' });
+  return c.body(`<?xml version="1.0"?>\n${toXml('ocs', body.ocs, 0)}`, httpStatus as 200, { ...headers, 'Content-Type': 'application/xml; charset=utf-8' });
 }
 
 /** OCS's answer for a route that needs a user: 401 with statuscode 997. */
@@ -182,9 +226,15 @@ export function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
-function toXml(data: unknown): string {
-  if (data === null || data === undefined) return '';
-  if (Array.isArray(data)) return data.map((d) => `<element>${toXml(d)}</element>`).join('');
-  if (typeof data === 'object') return Object.entries(data as Record<string, unknown>).map(([k, v]) => `<${/^\d/.test(k) ? `_${k}` : k}>${toXml(v)}</${/^\d/.test(k) ? `_${k}` : k}>`).join('');
-  return escapeXml(String(data));
+/** PHP's XMLWriter output of an OCS array: numeric keys become `element`, booleans `1` or empty, indent of one space. */
+function toXml(name: string, value: unknown, depth: number): string {
+  const pad = ' '.repeat(depth);
+  if (value === null || value === undefined) return `${pad}<${name}/>\n`;
+  if (typeof value === 'object') {
+    const entries = Array.isArray(value) ? value.map((v) => ['element', v] as const) : Object.entries(value as Record<string, unknown>).filter(([k]) => !k.startsWith('@')).map(([k, v]) => [/^\d+$/.test(k) ? 'element' : k, v] as const);
+    if (entries.length === 0) return `${pad}<${name}/>\n`;
+    return `${pad}<${name}>\n${entries.map(([k, v]) => toXml(k, v, depth + 1)).join('')}${pad}</${name}>\n`;
+  }
+  const text = typeof value === 'boolean' ? (value ? '1' : '') : String(value);
+  return `${pad}<${name}>${escapeXml(text)}</${name}>\n`;
 }
