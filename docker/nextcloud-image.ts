@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import { copyFile, lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: the build context of `docker/nextcloud/Dockerfile`. */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** `docker/nextcloud/Dockerfile`, relative to the build context (the repository root). */
+export const NEXTCLOUD_DOCKERFILE = 'docker/nextcloud/Dockerfile';
+
+/** The folder whose `*.sh` the image runs after the install (`/docker-entrypoint-hooks.d/post-installation`). */
+export const POST_INSTALLATION_HOOKS_DIR = join(REPO_ROOT, 'docker/nextcloud/hooks/post-installation');
+
+/** The builder stages' scripts (download, checkout, JavaScript and PHP builds, version checks). */
+export const BUILD_SCRIPTS_DIR = join(REPO_ROOT, 'docker/nextcloud/build');
+
+/** Where an app checkout goes in a build context for `*_SOURCE=context` (the Dockerfile's `*_SRC_DIR` defaults). */
+export const CONTEXT_SOURCE_DIRS = { oidc: '.nc-oauth-lab-src/oidc', user_oidc: '.nc-oauth-lab-src/user_oidc' } as const;
+
+/** The oldest `oidc` the image builds: 1.10.0 brought PKCE (facts page, "Versions that matter"). */
+export const MIN_OIDC_VERSION = '1.10.0';
+
+/** The Dockerfile's defaults: the double's defaults for Nextcloud 32 (`double/version-gates.ts`). */
+export const NEXTCLOUD_IMAGE_DEFAULTS = { nextcloud: '32', oidc: '1.16.6', userOidc: '8.10.1', patch: 'none' } as const;
+
+/** The patch modes the image knows (`PATCH` build arg); the same names as the double's patch modes. */
+export const IMAGE_PATCHES = ['none', 'user_oidc-app-api', 'server-cors'] as const;
+
+/** One of `IMAGE_PATCHES`. */
+export type ImagePatch = (typeof IMAGE_PATCHES)[number];
+
+/**
+ * Where an app comes from: the release tarball of a version (what the app store serves, facts page "Release
+ * tarballs"), a git repository at a ref, or a local directory (a checkout under review). Git and directory
+ * sources are built in the image (composer install --no-dev, npm ci && npm run build).
+ */
+export type AppSource =
+  | { kind: 'release'; version: string; url?: string }
+  | { kind: 'git'; url: string; ref?: string }
+  | { kind: 'directory'; path: string };
+
+/** What to build: a Nextcloud image tag's version, the two apps, the patch, and whether it is a test image. */
+export interface NextcloudImageSpec {
+  /** The official image's version tag without `-apache`: a major (`32`) or a release (`32.0.1`). */
+  nextcloud: string;
+  /** An `oidc` version (a release) or a source. */
+  oidc: string | AppSource;
+  /** A `user_oidc` version (a release) or a source. */
+  userOidc: string | AppSource;
+  patch: ImagePatch;
+  /** Test image: the hooks turn brute-force and rate-limit protection off, disable firstrunwizard, add test users. */
+  testImage: boolean;
+}
+
+/** A bad image spec (unknown patch, oidc below 1.10.0, missing checkout); `code` is stable. */
+export class ImageSpecError extends Error {
+  readonly code: 'ERR_IMAGE_SPEC';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ImageSpecError';
+    this.code = 'ERR_IMAGE_SPEC';
+  }
+}
+
+const source = (value: string | AppSource): AppSource => (typeof value === 'string' ? { kind: 'release', version: value } : value);
+
+function versionParts(version: string): number[] | undefined {
+  const match = /^v?(\d+(?:\.\d+)*)/.exec(version.trim());
+  return match ? match[1]!.split('.').map(Number) : undefined;
+}
+
+function versionAtLeast(version: string, minimum: string): boolean {
+  const a = versionParts(version) ?? [];
+  const b = versionParts(minimum) ?? [];
+  for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return true;
+}
+
+/** Checks a spec as far as it can without building: patch, versions, versions as tags. */
+export function validateImageSpec(spec: NextcloudImageSpec): void {
+  if (!(IMAGE_PATCHES as readonly string[]).includes(spec.patch)) {
+    throw new ImageSpecError(`unknown patch '${spec.patch}': use one of ${IMAGE_PATCHES.join(', ')}`);
+  }
+  if (!/^\d+(\.\d+){0,2}$/.test(spec.nextcloud)) {
+    throw new ImageSpecError(`Nextcloud version '${spec.nextcloud}' is not an image tag like 32 or 32.0.1`);
+  }
+  for (const [app, value] of [['oidc', spec.oidc], ['user_oidc', spec.userOidc]] as const) {
+    const s = source(value);
+    if (s.kind === 'release' && !versionParts(s.version)) throw new ImageSpecError(`${app} version '${s.version}' is not a version like 1.2.3`);
+  }
+  const oidc = source(spec.oidc);
+  if (oidc.kind === 'release' && !versionAtLeast(oidc.version, MIN_OIDC_VERSION)) {
+    throw new ImageSpecError(`oidc ${oidc.version} is not supported: the images need oidc >= ${MIN_OIDC_VERSION} (PKCE)`);
+  }
+}
+
+/** The Dockerfile's build args for a spec (directory sources read from the context's `.nc-oauth-lab-src/`). */
+export function nextcloudBuildArgs(spec: NextcloudImageSpec): Record<string, string> {
+  validateImageSpec(spec);
+  const args: Record<string, string> = {
+    NEXTCLOUD_VERSION: spec.nextcloud,
+    PATCH: spec.patch,
+    NC_OAUTH_LAB_TEST_IMAGE: spec.testImage ? 'true' : 'false',
+  };
+  for (const [prefix, value, dir] of [['OIDC', spec.oidc, CONTEXT_SOURCE_DIRS.oidc], ['USER_OIDC', spec.userOidc, CONTEXT_SOURCE_DIRS.user_oidc]] as const) {
+    const s = source(value);
+    if (s.kind === 'release') {
+      args[`${prefix}_SOURCE`] = 'release';
+      args[`${prefix}_VERSION`] = s.version.replace(/^v/, '');
+      if (s.url) args[`${prefix}_RELEASE_URL`] = s.url;
+    } else if (s.kind === 'git') {
+      args[`${prefix}_SOURCE`] = 'git';
+      args[`${prefix}_GIT_URL`] = s.url;
+      if (s.ref) args[`${prefix}_GIT_REF`] = s.ref;
+    } else {
+      args[`${prefix}_SOURCE`] = 'context';
+      args[`${prefix}_SRC_DIR`] = dir;
+    }
+  }
+  return args;
+}
+
+/** Names never copied into a build context: dependencies, VCS data and test output. */
+const CONTEXT_EXCLUDES = new Set(['node_modules', '.git', 'reports', 'test-results', 'playwright-report', 'blob-report', '.nc-oauth-lab', '.nc-oauth-lab-src']);
+
+async function copyTree(from: string, to: string, files: string[], root: string): Promise<void> {
+  const entries = await readdir(from, { withFileTypes: true });
+  for (const entry of entries) {
+    if (CONTEXT_EXCLUDES.has(entry.name)) continue;
+    const src = join(from, entry.name);
+    const dest = join(to, entry.name);
+    if (entry.isDirectory()) {
+      await mkdir(dest, { recursive: true });
+      await copyTree(src, dest, files, root);
+    } else if (entry.isFile()) {
+      await copyFile(src, dest);
+      files.push(relative(root, dest).split(sep).join('/'));
+    }
+  }
+}
+
+/** A build context made for one spec: the directory, the Dockerfile in it, the build args and a content tag. */
+export interface PreparedBuildContext {
+  dir: string;
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  /** sha256 over every file of the context (path, mode bits that matter, content) and the build args. */
+  hash: string;
+  /** `nc-oauth-lab/nextcloud:<nextcloud>-<first 16 hex of hash>`: the same inputs give the same tag. */
+  tag: string;
+}
+
+/**
+ * Assembles the build context of a spec in `dir` (emptied first): `docker/nextcloud/`, the repository's
+ * sources when a patch runs our CLI, and directory sources under `.nc-oauth-lab-src/`. Builds through the
+ * Docker API (testcontainers) cannot pass named contexts, so directory sources travel this way.
+ */
+export async function prepareBuildContext(spec: NextcloudImageSpec, dir: string, repoRoot: string = REPO_ROOT): Promise<PreparedBuildContext> {
+  const buildArgs = nextcloudBuildArgs(spec);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const files: string[] = [];
+  if (spec.patch === 'none') {
+    await mkdir(join(dir, 'docker/nextcloud'), { recursive: true });
+    await copyTree(join(repoRoot, 'docker/nextcloud'), join(dir, 'docker/nextcloud'), files, dir);
+  } else {
+    await copyTree(repoRoot, dir, files, dir);
+  }
+  for (const [app, value] of [['oidc', spec.oidc], ['user_oidc', spec.userOidc]] as const) {
+    const s = source(value);
+    if (s.kind !== 'directory') continue;
+    const info = join(s.path, 'appinfo/info.xml');
+    try {
+      await lstat(info);
+    } catch (cause) {
+      throw new ImageSpecError(`${s.path} is not a checkout of ${app}: it has no appinfo/info.xml`, { cause });
+    }
+    const dest = join(dir, CONTEXT_SOURCE_DIRS[app]);
+    await mkdir(dest, { recursive: true });
+    await copyTree(s.path, dest, files, dir);
+  }
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(Object.entries(buildArgs).sort()));
+  for (const file of files.sort()) {
+    const path = join(dir, file);
+    const executable = ((await lstat(path)).mode & 0o111) !== 0;
+    hash.update(`\0${file}\0${executable ? 'x' : '-'}\0`);
+    hash.update(await readFile(path));
+  }
+  const digest = hash.digest('hex');
+  return { dir, dockerfile: NEXTCLOUD_DOCKERFILE, buildArgs, hash: digest, tag: `nc-oauth-lab/nextcloud:${spec.nextcloud}-${digest.slice(0, 16)}` };
+}
