@@ -180,10 +180,13 @@ const CORE_COMMANDS: OccCommand[] = [
   {
     name: 'config:system:get',
     run: (state, args) => {
-      const { positionals } = parseOccArgs(args, ['output']);
+      const { positionals, options } = parseOccArgs(args, ['output']);
       if (positionals.length === 0) return fail('Not enough arguments (missing: "name").');
       const value = getNested(state, positionals);
       if (value === undefined) return { exitCode: 1, stdout: '', stderr: '' };
+      // core's Base::writeMixedInOutputFormat: --output=json prints json_encode($value) (a string keeps its quotes).
+      const output = options.get('output');
+      if (output === 'json' || output === 'json_pretty') return ok(`${JSON.stringify(value, null, output === 'json_pretty' ? 4 : undefined)}\n`);
       return ok(`${typeof value === 'object' ? JSON.stringify(value) : String(value)}\n`);
     },
   },
