@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { GenericContainer, getContainerRuntimeClient, ImageName, type ContainerRuntimeClient } from 'testcontainers';
+import { HarnessError } from '../harness-error.ts';
+import type { Progress } from '../nextcloud-instance.ts';
+
+/**
+ * Connects to the Docker engine testcontainers finds (DOCKER_HOST, the default socket, a testcontainers
+ * config). Without one, throws a one-line HarnessError `ERR_PROVIDER_UNAVAILABLE` (exit code 2) that says
+ * so and names the other providers.
+ */
+export async function connectDockerEngine(): Promise<ContainerRuntimeClient> {
+  try {
+    return await getContainerRuntimeClient();
+  } catch (cause) {
+    const where = process.env['DOCKER_HOST'] ? `at DOCKER_HOST=${process.env['DOCKER_HOST']}` : '(DOCKER_HOST unset, no /var/run/docker.sock answering)';
+    throw new HarnessError(
+      'ERR_PROVIDER_UNAVAILABLE',
+      `no Docker engine answers ${where}: start Docker, or use --provider external with a Nextcloud you started, or --provider double`,
+      { cause },
+    );
+  }
+}
+
+/** True when the engine has an image with this tag. */
+export async function dockerImageExists(client: ContainerRuntimeClient, tag: string): Promise<boolean> {
+  return client.image.exists(ImageName.fromString(tag));
+}
+
+/** What `buildDockerImage` builds: a context directory, the Dockerfile in it, build args and the tag. */
+export interface DockerImageBuild {
+  context: string;
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  tag: string;
+  /** Build again even when the tag exists (default false: an existing tag is reused). */
+  rebuild?: boolean;
+  /** Named in progress lines, e.g. "Nextcloud 32, oidc 1.16.6, user_oidc 8.10.1, patch none". */
+  description: string;
+}
+
+/**
+ * Builds an image with BuildKit (only the stages the build args select run) unless the tag is there
+ * already. Returns whether it built. A failed build throws HarnessError `ERR_PROVIDER_UNAVAILABLE` with the
+ * engine's last message.
+ */
+export async function buildDockerImage(client: ContainerRuntimeClient, build: DockerImageBuild, progress: Progress): Promise<boolean> {
+  if (!build.rebuild && (await dockerImageExists(client, build.tag))) {
+    progress(`reusing image ${build.tag} (${build.description})`);
+    return false;
+  }
+  progress(`building image ${build.tag} (${build.description}); a first build downloads base images and apps and takes minutes`);
+  const started = Date.now();
+  try {
+    await GenericContainer.fromDockerfile(build.context, build.dockerfile).withBuildkit().withBuildArgs(build.buildArgs).build(build.tag, { deleteOnExit: false });
+  } catch (cause) {
+    const last = (cause instanceof Error ? cause.message : String(cause)).trim().split('\n').slice(-1)[0]!.slice(0, 300);
+    throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `building image ${build.tag} failed: ${last}`, { cause });
+  }
+  progress(`built image ${build.tag} in ${Math.round((Date.now() - started) / 1000)} s`);
+  return true;
+}
+
+/** Something the provider started: removed by `stop`, or, if the process ends first, by `docker rm -f`. */
+interface LiveResource {
+  kind: 'container' | 'network';
+  id: string;
+  stop: () => Promise<void>;
+}
+
+const live = new Map<string, LiveResource>();
+let handlersInstalled = false;
+
+/** Last resort when the process exits with resources still registered: the docker CLI, synchronously. */
+function removeSynchronously(): void {
+  const containers = [...live.values()].filter((r) => r.kind === 'container').map((r) => r.id);
+  const networks = [...live.values()].filter((r) => r.kind === 'network').map((r) => r.id);
+  if (containers.length > 0) spawnSync('docker', ['rm', '--force', '--volumes', ...containers], { stdio: 'ignore', timeout: 30_000 });
+  if (networks.length > 0) spawnSync('docker', ['network', 'rm', ...networks], { stdio: 'ignore', timeout: 30_000 });
+  live.clear();
+}
+
+async function onSignal(signal: NodeJS.Signals): Promise<void> {
+  process.removeListener('SIGINT', onSigint);
+  process.removeListener('SIGTERM', onSigterm);
+  const resources = [...live.values()].reverse();
+  for (const resource of resources) {
+    await resource.stop().catch(() => undefined);
+    live.delete(resource.id);
+  }
+  // Nobody else handles the signal: end the process the way the signal would have.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+const onSigint = (): void => void onSignal('SIGINT');
+const onSigterm = (): void => void onSignal('SIGTERM');
+
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', removeSynchronously);
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+}
+
+function removeHandlersWhenIdle(): void {
+  if (!handlersInstalled || live.size > 0) return;
+  handlersInstalled = false;
+  process.removeListener('exit', removeSynchronously);
+  process.removeListener('SIGINT', onSigint);
+  process.removeListener('SIGTERM', onSigterm);
+}
+
+/**
+ * Registers a started container or network so that it is removed on SIGINT, SIGTERM and process exit even
+ * when nobody calls its `stop`. Returns the function to call instead of `stop`: it stops and unregisters.
+ */
+export function trackDockerResource(kind: LiveResource['kind'], id: string, stop: () => Promise<void>): () => Promise<void> {
+  installHandlers();
+  live.set(id, { kind, id, stop });
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      try {
+        await stop();
+      } finally {
+        live.delete(id);
+        removeHandlersWhenIdle();
+      }
+    })();
+    return stopping;
+  };
+}
+
+/** Ids of the resources still registered (for tests: nothing may be left after a stop). */
+export function liveDockerResources(): string[] {
+  return [...live.keys()];
+}
