@@ -79,7 +79,7 @@ async function signJwt(state: DoubleState, payload: Record<string, unknown>, typ
 /** The audience of a JWT access token: `resource`, else (oidc >= 1.13) the client id, else the default resource identifier. */
 function accessTokenAudience(state: DoubleState, grant: OidcGrant, client: OidcClient): string {
   if (grant.resource !== undefined && grant.resource.trim() !== '') return grant.resource;
-  if (state.features.jwtAudienceClientId) return client.clientId;
+  if (state.features.clientResourceUrl) return client.clientId;
   return state.getAppValue('oidc', 'default_resource_identifier', 'https://rs.local/');
 }
 

@@ -56,13 +56,14 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
 /**
  * Verifies an RS256 JWT signed by the double's key, synchronously (user_oidc's bearer check runs inside
  * the synchronous login steps). Returns the decoded token when the signature is good and `exp`/`nbf`
- * allow it at `nowSeconds`, else undefined.
+ * allow it at `nowSeconds` (not checked when undefined), else undefined.
  */
-export function verifyOwnJwt(state: DoubleState, token: string, nowSeconds: number): DecodedJwt | undefined {
+export function verifyOwnJwt(state: DoubleState, token: string, nowSeconds: number | undefined): DecodedJwt | undefined {
   const decoded = decodeJwt(token);
   if (!decoded || decoded.header['alg'] !== 'RS256') return undefined;
   const key = oidcSigningKey(state);
   if (!verify('sha256', Buffer.from(decoded.signingInput), key.publicKey, decoded.signature)) return undefined;
+  if (nowSeconds === undefined) return decoded;
   const exp = decoded.payload['exp'];
   const nbf = decoded.payload['nbf'];
   if (typeof exp === 'number' && nowSeconds >= exp) return undefined;

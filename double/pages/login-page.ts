@@ -1,0 +1,138 @@
+import { INDEX_PHP, escapeHtml, renderPage } from './render-page.ts';
+
+/** What core's LoginController::showLoginForm hands to the page as initial state. */
+export interface LoginPageState {
+  requestToken: string;
+  /** `loginRedirectUrl`: posted back as `redirect_url`. */
+  redirectUrl?: string;
+  /** `loginUsername`: the user field's value after a failed attempt. */
+  username: string;
+  /** `loginErrors`: `invalidpassword`, `csrfCheckFailed`, `invalidOrigin`, `userdisabled`, or a message. */
+  errors: string[];
+  /** `loginMessages`. */
+  messages: string[];
+  /** The `direct=1` parameter. */
+  direct: boolean;
+}
+
+/**
+ * Builds the login form the way Nextcloud's Vue login does, after the document has loaded: nothing of the
+ * form is in the served HTML. `form[name="login"]` posts `user`, `password`, `redirect_url`, `timezone`,
+ * `timezone_offset`, `requesttoken` (and `direct`) to `/index.php/login`. Error texts are core's:
+ * `invalidpassword` shows "Wrong login or password.", `csrfCheckFailed` "Please try again.", and an
+ * `invalidOrigin` error shows nothing at all.
+ */
+const LOGIN_SCRIPT = `document.addEventListener('DOMContentLoaded', function () {
+  var mount = document.getElementById('login');
+  var redirectUrl = OC.loadState('core', 'loginRedirectUrl', false);
+  var username = OC.loadState('core', 'loginUsername', '');
+  var errors = OC.loadState('core', 'loginErrors', []);
+  var messages = OC.loadState('core', 'loginMessages', []);
+  var direct = OC.loadState('core', 'loginDirect', false);
+  var known = ['invalidpassword', 'csrfCheckFailed', 'invalidOrigin', 'userdisabled', 'apacheAuthFailed', 'internalexception'];
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+  function hidden(name, value) { return el('input', { type: 'hidden', name: name, value: String(value) }); }
+  var form = el('form', { name: 'login', method: 'post', action: OC.generateUrl('/login'), 'class': 'login-form' });
+  var fieldset = el('fieldset', { 'class': 'login-form__fieldset', 'data-login-form': '' });
+  form.appendChild(fieldset);
+  if (errors.indexOf('csrfCheckFailed') !== -1) {
+    var note = el('div', { 'class': 'notecard notecard--error', role: 'alert' });
+    note.appendChild(el('h3', {}, 'Temporary error'));
+    note.appendChild(el('p', {}, 'Please try again.'));
+    fieldset.appendChild(note);
+  }
+  var extra = errors.filter(function (e) { return known.indexOf(e) === -1; }).concat(messages);
+  if (extra.length > 0) {
+    var card = el('div', { 'class': 'notecard', role: 'note' });
+    extra.forEach(function (m) { card.appendChild(el('div', {}, m)); });
+    fieldset.appendChild(card);
+  }
+  fieldset.appendChild(el('h2', { 'class': 'login-form__headline', 'data-login-form-headline': '' }, 'Log in to Nextcloud'));
+  var userLabel = el('label', { 'for': 'user' }, 'Login with username or email');
+  var user = el('input', { id: 'user', name: 'user', type: 'text', maxlength: '255', autocapitalize: 'none', spellcheck: 'false', autocomplete: 'username', required: '', 'data-login-form-input-user': '' });
+  user.value = username;
+  var passwordLabel = el('label', { 'for': 'password' }, 'Password');
+  var password = el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', spellcheck: 'false', required: '', 'data-login-form-input-password': '' });
+  fieldset.appendChild(userLabel);
+  fieldset.appendChild(user);
+  fieldset.appendChild(passwordLabel);
+  fieldset.appendChild(password);
+  var errorLabel = errors.indexOf('invalidpassword') !== -1 ? 'Wrong login or password.'
+    : errors.indexOf('userdisabled') !== -1 ? 'This account is disabled' : '';
+  if (errorLabel !== '') {
+    user.className = 'shake';
+    password.className = 'shake';
+    fieldset.appendChild(el('p', { 'class': 'input-field__helper-text-message input-field__helper-text-message--error', id: 'password-helper-text' }, errorLabel));
+  }
+  var button = el('button', { type: 'submit', 'class': 'button-vue button-vue--vue-primary', 'data-login-form-submit': '' }, 'Log in');
+  fieldset.appendChild(button);
+  if (redirectUrl) { fieldset.appendChild(hidden('redirect_url', redirectUrl)); }
+  fieldset.appendChild(hidden('timezone', (new Intl.DateTimeFormat()).resolvedOptions().timeZone || 'UTC'));
+  fieldset.appendChild(hidden('timezone_offset', -new Date().getTimezoneOffset() / 60));
+  fieldset.appendChild(hidden('requesttoken', OC.requestToken));
+  if (direct) { fieldset.appendChild(hidden('direct', '1')); }
+  form.addEventListener('submit', function () { button.textContent = 'Logging in …'; });
+  mount.appendChild(form);
+  (username === '' ? user : password).focus();
+});`;
+
+/** Core's login page (guest layout): a mount point, the initial state, and the script that builds the form. */
+export function loginPage(state: LoginPageState): string {
+  return renderPage({
+    title: 'Login',
+    requestToken: state.requestToken,
+    body: `<div id="login" class="guest-box login-box"></div>`,
+    initialState: {
+      core: {
+        loginUsername: state.username,
+        loginErrors: state.errors,
+        loginMessages: state.messages,
+        loginAutocomplete: true,
+        loginThrottleDelay: 0,
+        loginDirect: state.direct,
+        hideLoginForm: false,
+        ...(state.redirectUrl !== undefined ? { loginRedirectUrl: state.redirectUrl } : {}),
+      },
+    },
+    script: LOGIN_SCRIPT,
+  });
+}
+
+/** The fixed TOTP code the double's `twofactor_totp` provider accepts (there is no real secret). */
+export const DOUBLE_TOTP_CODE = '000000';
+
+/** Core's "select challenge" page: the user's second-factor providers (the double has TOTP). */
+export function selectChallengePage(requestToken: string, redirectUrl: string | undefined): string {
+  const query = redirectUrl !== undefined ? `?redirect_url=${encodeURIComponent(redirectUrl)}` : '';
+  return renderPage({
+    title: 'Two-factor authentication',
+    requestToken,
+    body: `<div class="guest-box two-factor-select"><h2>Two-factor authentication</h2><p>Enhanced security is enabled for your account. Choose a second factor for authentication:</p>
+<ul><li><a class="two-factor-provider" href="${INDEX_PHP}/login/challenge/totp${escapeHtml(query)}"><strong>TOTP (Authenticator app)</strong><p>Authenticate with a TOTP app</p></a></li></ul>
+<p><a class="two-factor-secondary" href="${INDEX_PHP}/logout?requesttoken=${encodeURIComponent(requestToken)}">Cancel login</a></p></div>`,
+  });
+}
+
+/**
+ * The TOTP challenge page: `form` posting `challenge` (and `redirect_url`, `requesttoken`) to
+ * `/index.php/login/challenge/totp`. The double accepts DOUBLE_TOTP_CODE.
+ */
+export function totpChallengePage(requestToken: string, redirectUrl: string | undefined, error: boolean): string {
+  return renderPage({
+    title: 'Two-factor authentication',
+    requestToken,
+    body: `<div class="guest-box two-factor-challenge"><h2>TOTP (Authenticator app)</h2>
+${error ? '<p class="warning" role="alert">Error while validating your second factor</p>' : ''}
+<form method="POST" class="totp-form" action="${INDEX_PHP}/login/challenge/totp">
+<input type="tel" minlength="6" maxlength="10" name="challenge" required autofocus autocomplete="one-time-code" inputmode="numeric" placeholder="Authentication code">
+<input type="hidden" name="requesttoken" value="${escapeHtml(requestToken)}">
+${redirectUrl !== undefined ? `<input type="hidden" name="redirect_url" value="${escapeHtml(redirectUrl)}">` : ''}
+<button class="primary two-factor-submit" type="submit">Submit</button>
+</form></div>`,
+  });
+}
