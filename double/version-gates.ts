@@ -102,8 +102,8 @@ export const GATES = {
   claimsParameter: { component: 'oidc', ranges: [{ from: '2.0.0' }], notes: 'oidc 2.0.0' },
   /** The login redirect page and the consent grant carry the authorization parameters in the URL (before: only in the session). */
   redirectCarriesQuery: { component: 'oidc', ranges: [{ from: '1.16.3' }], notes: 'H2CK/oidc 1.16.3 LoginRedirectorController/PageController; 1.10 and 1.11 observed without query' },
-  /** A JWT access token without `resource` gets `aud` = client id (before: app config default_resource_identifier, `https://rs.local/`). */
-  jwtAudienceClientId: { component: 'oidc', ranges: [{ from: '1.13.0' }], notes: 'H2CK/oidc 1.13.0 JwtGenerator::generateAccessToken' },
+  /** Clients have an RFC 9728 `resource_url` (DCR, occ) and a JWT access token without `resource` gets `aud` = client id (before: app config default_resource_identifier, `https://rs.local/`). */
+  clientResourceUrl: { component: 'oidc', ranges: [{ from: '1.13.0' }], notes: 'H2CK/oidc 1.13.0 DynamicRegistrationController, JwtGenerator::generateAccessToken' },
   /** JWT access tokens carry `azp`, `preferred_username` and the profile/email claims of their scopes. */
   jwtUserClaims: { component: 'oidc', ranges: [{ from: '1.17.0' }], notes: 'H2CK/oidc 1.17.0 JwtGenerator::generateAccessToken' },
   /** `/userinfo` answers the token's `scope` too. */
