@@ -138,6 +138,9 @@ export interface OcsAnswer {
   headers?: Record<string, string>;
 }
 
+/** The message of `ocs/v1.php` for an exception nobody handled (OCS 996). */
+export const OCS_INTERNAL_ERROR = 'Internal Server Error\n';
+
 /** Whether a user is in the `admin` group. */
 export function isAdmin(user: DoubleUser): boolean {
   return user.groups.includes('admin');
@@ -176,7 +179,8 @@ export function ocsRoute(
         return ocsResponse(c, answer.data, { statuscode: answer.status ?? 200, ...(answer.headers ? { headers: answer.headers } : {}) });
       } catch (error) {
         if (error instanceof OcsException) return ocsResponse(c, [], { statuscode: error.status === 0 ? 999 : error.status, message: error.message });
-        if (error instanceof ParameterError) return ocsResponse(c, [], { statuscode: 996, message: 'Internal Server Error' });
+        // ocs/v1.php answers an exception nobody handled with 996 and this message.
+        if (error instanceof ParameterError) return ocsResponse(c, [], { statuscode: 996, message: OCS_INTERNAL_ERROR });
         throw error;
       }
     });
