@@ -104,6 +104,23 @@ function reason(source: string, s: SupportStatement): ExpectationReason {
   return { source, component: s.component, when: describeStatement(s), notes: s.notes, ...(s.impl_url ? { impl_url: s.impl_url } : {}) };
 }
 
+/**
+ * The statements that best explain why none of a component's statements matches: first the
+ * `version_added: false` statements whose conditions hold, then those whose version range holds but whose
+ * conditions do not (the patch, header or other version that would make it pass); else the statements whose conditions hold
+ * (their ranges say which versions would pass); else all of them.
+ */
+function explaining(group: readonly SupportStatement[], ctx: EvaluationContext): SupportStatement[] {
+  const rangeHolds = (s: SupportStatement): boolean => inVersionRange(componentVersion(s.component, ctx), s.version_added, s.version_removed);
+  const direct = [
+    ...group.filter((s) => s.version_added === false && conditionsHold(s, ctx)),
+    ...group.filter((s) => s.version_added !== false && rangeHolds(s) && !conditionsHold(s, ctx)),
+  ];
+  if (direct.length > 0) return direct;
+  const holding = group.filter((s) => conditionsHold(s, ctx));
+  return holding.length > 0 ? holding : [...group];
+}
+
 /** Evaluates one group of statements (AND across components, OR within a component). */
 function evaluateStatements(source: string, statements: readonly SupportStatement[], ctx: EvaluationContext): { pass: boolean; reasons: ExpectationReason[] } {
   const byComponent = new Map<Component, SupportStatement[]>();
@@ -115,8 +132,7 @@ function evaluateStatements(source: string, statements: readonly SupportStatemen
     if (matching.length > 0) {
       passing.push(...matching.map((s) => reason(source, s)));
     } else {
-      const relevant = group.filter((s) => conditionsHold(s, ctx));
-      failing.push(...(relevant.length > 0 ? relevant : group).map((s) => reason(source, s)));
+      failing.push(...explaining(group, ctx).map((s) => reason(source, s)));
     }
   }
   return failing.length > 0 ? { pass: false, reasons: failing } : { pass: true, reasons: passing };

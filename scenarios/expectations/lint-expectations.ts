@@ -84,7 +84,7 @@ function versionProblem(component: Component, version: string, mcpServerVersion:
     if (!(NEXTCLOUD_MAJORS as readonly number[]).includes(Number(version))) return `Nextcloud ${version} is not a known major (${NEXTCLOUD_MAJORS.join(', ')})`;
     return undefined;
   }
-  if (!APP_VERSION.test(version)) return `'${version}' is not a ${component} version of the form 1.10.0`;
+  if (!APP_VERSION.test(version)) return `${component} version '${version}' is not of the form 1.10.0`;
   const v = parseSemver(version)!;
   if (component === 'mcp_server') {
     const newest = parseSemver(mcpServerVersion)!;
