@@ -11,15 +11,20 @@ export interface OidcSigningKey {
   jwk: { kty: 'RSA'; use: 'sig'; key_ops: ['verify']; alg: 'RS256'; kid: string; n: string; e: string };
 }
 
+/** The RSA key pair of this process (RSA key generation costs 100-500 ms; tests start many doubles). */
+let processKeyPair: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
+
 /**
  * The signing key of the double's `oidc` app. The real app creates an RSA key pair when it is enabled and
  * keeps `kid`, `public_key_n` and `public_key_e` in its app config (H2CK/oidc lib/Migration/CreateKeys.php);
- * the double creates it on first use, which no client can tell apart. The private key never leaves the
- * double's memory.
+ * the double does the same on first use, with one key pair per process that all its doubles share (a
+ * client cannot tell; a token of one double verifies at another double of the same process). The private
+ * key never leaves memory.
  */
 export function oidcSigningKey(state: DoubleState): OidcSigningKey {
   return state.store('oidc-signing-key', () => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+    processKeyPair ??= generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+    const { privateKey, publicKey } = processKeyPair;
     const exported = publicKey.export({ format: 'jwk' }) as JsonWebKey;
     const n = exported.n!;
     const e = exported.e!;
