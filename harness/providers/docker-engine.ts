@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { GenericContainer, getContainerRuntimeClient, ImageName, type ContainerRuntimeClient } from 'testcontainers';
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { getContainerRuntimeClient, ImageName, type ContainerRuntimeClient } from 'testcontainers';
 import { HarnessError } from '../harness-error.ts';
 import type { Progress } from '../nextcloud-instance.ts';
 
@@ -8,9 +10,9 @@ import type { Progress } from '../nextcloud-instance.ts';
  * config). Without one, throws a one-line HarnessError `ERR_PROVIDER_UNAVAILABLE` (exit code 2) that says
  * so and names the other providers.
  */
-export async function connectDockerEngine(): Promise<ContainerRuntimeClient> {
+export async function connectDockerEngine(connect: () => Promise<ContainerRuntimeClient> = getContainerRuntimeClient): Promise<ContainerRuntimeClient> {
   try {
-    return await getContainerRuntimeClient();
+    return await connect();
   } catch (cause) {
     const where = process.env['DOCKER_HOST'] ? `at DOCKER_HOST=${process.env['DOCKER_HOST']}` : '(DOCKER_HOST unset, no /var/run/docker.sock answering)';
     throw new HarnessError(
@@ -38,10 +40,28 @@ export interface DockerImageBuild {
   description: string;
 }
 
+/** Every file under `dir`, relative, with `/` separators (what the engine receives as the build context). */
+async function contextFiles(dir: string, under = dir): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of await readdir(under, { withFileTypes: true })) {
+    const path = join(under, entry.name);
+    if (entry.isDirectory()) files.push(...(await contextFiles(dir, path)));
+    else files.push(relative(dir, path).split(sep).join('/'));
+  }
+  return files;
+}
+
+/** One line of the engine's build stream (classic builder `stream`, BuildKit `aux` traces, or an error). */
+interface BuildStreamLine {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+}
+
 /**
  * Builds an image with BuildKit (only the stages the build args select run) unless the tag is there
- * already. Returns whether it built. A failed build throws HarnessError `ERR_PROVIDER_UNAVAILABLE` with the
- * engine's last message.
+ * already; returns whether it built. Shows progress every 30 s. A failed build throws HarnessError
+ * `ERR_PROVIDER_UNAVAILABLE` with the engine's error message on one line.
  */
 export async function buildDockerImage(client: ContainerRuntimeClient, build: DockerImageBuild, progress: Progress): Promise<boolean> {
   if (!build.rebuild && (await dockerImageExists(client, build.tag))) {
@@ -50,14 +70,58 @@ export async function buildDockerImage(client: ContainerRuntimeClient, build: Do
   }
   progress(`building image ${build.tag} (${build.description}); a first build downloads base images and apps and takes minutes`);
   const started = Date.now();
+  const ticker = setInterval(() => progress(`  still building ${build.tag} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
+  const dockerode = client.container.dockerode;
   try {
-    await GenericContainer.fromDockerfile(build.context, build.dockerfile).withBuildkit().withBuildArgs(build.buildArgs).build(build.tag, { deleteOnExit: false });
+    const stream = await dockerode.buildImage(
+      { context: build.context, src: await contextFiles(build.context) },
+      { t: build.tag, dockerfile: build.dockerfile, buildargs: build.buildArgs, version: '2', labels: { 'io.nc-oauth-lab.built-by': 'nc-oauth-lab docker provider' } },
+    );
+    const output = await new Promise<BuildStreamLine[]>((resolve, reject) => {
+      dockerode.modem.followProgress(stream, (error: Error | null, lines: BuildStreamLine[]) => (error ? reject(error) : resolve(lines)));
+    });
+    const failed = output.find((line) => line.error !== undefined || line.errorDetail !== undefined);
+    if (failed) throw new Error(failed.errorDetail?.message ?? failed.error ?? 'the build failed');
+    if (!(await dockerImageExists(client, build.tag))) throw new Error('the engine reported no error but the image is missing');
   } catch (cause) {
-    const last = (cause instanceof Error ? cause.message : String(cause)).trim().split('\n').slice(-1)[0]!.slice(0, 300);
-    throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `building image ${build.tag} failed: ${last}`, { cause });
+    const message = (cause instanceof Error ? cause.message : String(cause)).trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'unknown error';
+    throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `building image ${build.tag} failed: ${message.slice(0, 300)}`, { cause });
+  } finally {
+    clearInterval(ticker);
   }
   progress(`built image ${build.tag} in ${Math.round((Date.now() - started) / 1000)} s`);
   return true;
+}
+
+/**
+ * Demultiplexes a non-TTY container log (the engine's 8-byte frame headers: stream, 3 zero bytes, length)
+ * into text; text without frame headers is returned as it is.
+ */
+export function demuxDockerLog(buffer: Buffer): string {
+  const parts: string[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const kind = buffer[offset]!;
+    if (kind > 2 || buffer[offset + 1] !== 0 || buffer[offset + 2] !== 0 || buffer[offset + 3] !== 0) return buffer.toString('utf8');
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size).toString('utf8'));
+    offset += 8 + size;
+  }
+  return offset === buffer.length ? parts.join('') : buffer.toString('utf8');
+}
+
+/**
+ * For a container that did not start as expected (exited during startup, wait timed out): its whole log,
+ * then removes it with its volumes. testcontainers leaves such a container behind. Never throws.
+ */
+export async function rescueFailedContainer(client: ContainerRuntimeClient, name: string): Promise<string> {
+  const container = client.container.getById(name);
+  const log = await container
+    .logs({ stdout: true, stderr: true, follow: false })
+    .then((raw: unknown) => (Buffer.isBuffer(raw) ? demuxDockerLog(raw) : String(raw)))
+    .catch(() => '');
+  await container.remove({ force: true, v: true }).catch(() => undefined);
+  return log;
 }
 
 /** Something the provider started: removed by `stop`, or, if the process ends first, by `docker rm -f`. */

@@ -1,6 +1,6 @@
 import type { NextcloudMajor, PatchMode } from '../../double/index.ts';
 import type { NextcloudBuilder } from '../nextcloud-builder.ts';
-import { DockerNextcloud } from './docker-provider.ts';
+import { DockerNextcloud, type DockerProviderOptions } from './docker-provider.ts';
 import { DoubleNextcloud } from './double-provider.ts';
 import { ExternalNextcloud } from './external-provider.ts';
 
@@ -24,8 +24,8 @@ export interface ExternalProviderSpec {
   occ: string;
 }
 
-/** A container (issue 7 fills in its options). */
-export interface DockerProviderSpec {
+/** A container built from docker/nextcloud/Dockerfile (versions, sources, patch, database: `DockerProviderOptions`). */
+export interface DockerProviderSpec extends DockerProviderOptions {
   provider: 'docker';
 }
 
@@ -49,6 +49,6 @@ export function nextcloudBuilder(spec: ProviderSpec): NextcloudBuilder {
       return b;
     }
     case 'docker':
-      return new DockerNextcloud();
+      return new DockerNextcloud().withOptions((({ provider: _provider, ...options }) => options)(spec));
   }
 }
