@@ -109,6 +109,7 @@ export const serverCorsPatch: PatchDefinition = {
   changesChecks: [PATCH_CHECK_IDS.bearerNotesGet, PATCH_CHECK_IDS.bearerNotesPost],
   sideEffects: [
     'any request with an Authorization: Bearer header skips the CSRF check of @CORS controllers and keeps its session, even a cookie session (a cross-site page cannot set that header without a CORS preflight)',
+    "core's code integrity check reports CORSMiddleware.php as changed (INVALID_HASH); a server upgrade replaces the file and drops the patch",
   ],
   anchors: [CSRF_ANCHOR],
   marker: MARKER,

@@ -114,7 +114,10 @@ export const userOidcAppApiPatch: PatchDefinition = {
   notApplicableReason: 'user_oidc before 7.0.0 has no bearer validation through the oidc app (no $oidcProviderUserId path): there is nothing to patch and the patch is not needed',
   upstream: { ref: PR, url: 'https://github.com/nextcloud/user_oidc/pull/1221', status: 'open' },
   changesChecks: [PATCH_CHECK_IDS.bearerNotesGet, PATCH_CHECK_IDS.bearerNotesPost],
-  sideEffects: ['core skips two-factor authentication for a session with app_api === true (TwoFactorAuth Manager::needsSecondFactor), so bearer sessions never face 2FA'],
+  sideEffects: [
+    'core skips two-factor authentication for a session with app_api === true (TwoFactorAuth Manager::needsSecondFactor), so bearer sessions never face 2FA',
+    "Nextcloud's code integrity check reports user_oidc's lib/User/Backend.php as changed (INVALID_HASH) for a signed app; an app update replaces the file and drops the patch",
+  ],
   anchors: [RETURN_ANCHOR, LPC_ANCHOR],
   marker: MARKER,
   transform,
