@@ -10,6 +10,8 @@ export interface AccountRecord {
   language: string;
   locale: string;
   timezone: string;
+  /** Profile properties of `oc_accounts` (phone, address, website, ...). */
+  properties: Record<string, string>;
 }
 
 /** Account data of the double's users, per user. */
@@ -21,7 +23,7 @@ export class AccountStore {
   /** The record of a user, created with core's defaults on first use. */
   get(uid: string): AccountRecord {
     let record = this.records.get(uid);
-    if (!record) this.records.set(uid, (record = { firstLogin: 0, lastLogin: 0, quota: 'none', language: 'en', locale: '', timezone: '' }));
+    if (!record) this.records.set(uid, (record = { firstLogin: 0, lastLogin: 0, quota: 'none', language: 'en', locale: '', timezone: '', properties: {} }));
     return record;
   }
 

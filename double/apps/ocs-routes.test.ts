@@ -212,6 +212,35 @@ describe('provisioning API', () => {
     expect(ocs(self2.body).meta['statuscode']).toBe(101);
   });
 
+  it('creates users from a form post and edits them with key/value (as the harness does)', async () => {
+    const form = (fields: Record<string, string>): { headers: Record<string, string>; body: string } => ({
+      headers: { ...OCS_JSON, 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Basic ${Buffer.from('admin:admin-password').toString('base64')}` },
+      body: new URLSearchParams(fields).toString(),
+    });
+    const post = (path: string, method: string, fields: Record<string, string>) => fetch(`${double.url}${path}`, { method, ...form(fields) });
+    const created = await post('/ocs/v2.php/cloud/users', 'POST', { userid: 'grace', password: 'grace-password-1', displayName: 'Grace Hopper' });
+    expect(created.status).toBe(200);
+    const reset = await post('/ocs/v2.php/cloud/users/grace', 'PUT', { key: 'password', value: 'grace-password-2' });
+    expect(reset.status).toBe(200);
+    expect((await call(double, '/ocs/v2.php/cloud/user', { headers: OCS_JSON, auth: { basic: ['grace', 'grace-password-1'] } })).status).toBe(401);
+    expect((await call(double, '/ocs/v2.php/cloud/user', { headers: OCS_JSON, auth: { basic: ['grace', 'grace-password-2'] } })).status).toBe(200);
+
+    expect((await post('/ocs/v2.php/cloud/users/grace', 'PUT', { key: 'quota', value: '5 GB' })).status).toBe(200);
+    const details = await call(double, '/ocs/v2.php/cloud/users/grace', { headers: OCS_JSON, auth: basicAuth(double, 'admin') });
+    expect(ocs(details.body).data['quota']).toMatchObject({ quota: 5 * 1024 ** 3, total: 5 * 1024 ** 3 });
+    const badQuota = await post('/ocs/v2.php/cloud/users/grace', 'PUT', { key: 'quota', value: 'lots' });
+    expect(badQuota.status).toBe(400);
+    expect(ocs(await badQuota.json()).meta).toMatchObject({ statuscode: 102, message: 'Invalid quota value lots' });
+    const unknownKey = await post('/ocs/v2.php/cloud/users/grace', 'PUT', { key: 'shoeSize', value: '42' });
+    expect(ocs(await unknownKey.json()).meta['statuscode']).toBe(113);
+
+    const byOther = await call(double, '/ocs/v2.php/cloud/users/grace', { method: 'PUT', headers: OCS_JSON, auth: basicAuth(double, 'alice'), json: { key: 'display', value: 'Hacked' } });
+    expect(byOther.status).toBe(404);
+    expect(ocs(byOther.body).meta['statuscode']).toBe(998);
+    const bySelf = await call(double, '/ocs/v2.php/cloud/users/alice', { method: 'PUT', headers: OCS_JSON, auth: basicAuth(double, 'alice'), json: { key: 'quota', value: '1 GB' } });
+    expect(ocs(bySelf.body).meta['statuscode']).toBe(113);
+  });
+
   it('needs a password confirmation that a bearer login does not have', async () => {
     const r = await call(double, '/ocs/v2.php/cloud/users', { method: 'POST', headers: OCS_JSON, auth: await bearerAuth(double, 'admin'), json: { userid: 'frank', password: 'frank-password-1' } });
     expect(r.status).toBe(403);

@@ -39,6 +39,32 @@ const DEFAULT_SCOPES: Record<string, string> = {
 
 const PROFILE_PROPERTIES = ['phone', 'address', 'website', 'twitter', 'bluesky', 'fediverse', 'organisation', 'role', 'headline', 'biography', 'profile_enabled', 'pronouns'] as const;
 
+/** Languages the double offers (`IFactory::findAvailableLanguages`). */
+const LANGUAGES = new Set(['en', 'en_GB', 'de', 'de_DE', 'fr', 'es', 'it', 'nl', 'pt_BR', 'pt_PT', 'pl', 'sv', 'da', 'fi', 'nb', 'cs', 'ja', 'zh_CN', 'ru', 'uk']);
+
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4, p: 1024 ** 5, pb: 1024 ** 5 };
+
+/** `Util::computerFileSize`: bytes of a human size such as `5 GB`, or undefined. */
+export function computerFileSize(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  return m && unit !== undefined ? Math.round(Number(m[1]) * unit) : undefined;
+}
+
+/** `Util::humanFileSize`: `5 GB`, `512 MB`, `1 KB`... */
+export function humanFileSize(bytes: number): string {
+  if (bytes < 0) return '?';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes / 1024;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return `${Math.round(value * 10) / 10} ${units[i]}`;
+}
+
 /** The groups that exist: `admin` and every group a user is in. */
 function existingGroups(state: DoubleState): Set<string> {
   const groups = new Set(['admin']);
@@ -66,7 +92,8 @@ export function userData(state: DoubleState, viewer: DoubleUser, target: DoubleU
   data['lastLogin'] = account.lastLogin * 1000;
   data['backend'] = 'Database';
   data['subadmin'] = [];
-  data['quota'] = account.quota === 'none' ? { free: SPACE_UNLIMITED, used: 0, total: SPACE_UNLIMITED, relative: 0, quota: SPACE_UNLIMITED } : { free: 0, used: 0, total: 0, relative: 0, quota: account.quota };
+  const quota = account.quota === 'none' ? undefined : computerFileSize(account.quota);
+  data['quota'] = quota === undefined ? { free: SPACE_UNLIMITED, used: 0, total: SPACE_UNLIMITED, relative: 0, quota: SPACE_UNLIMITED } : { free: quota, used: 0, total: quota, relative: 0, quota };
   data['manager'] = '';
   if (includeScopes) data['avatarScope'] = DEFAULT_SCOPES['avatar'];
   data['email'] = target.email || null;
@@ -77,7 +104,7 @@ export function userData(state: DoubleState, viewer: DoubleUser, target: DoubleU
   data['display-name'] = target.displayName;
   if (includeScopes) data['displaynameScope'] = DEFAULT_SCOPES['displayname'];
   for (const property of PROFILE_PROPERTIES) {
-    data[property] = property === 'profile_enabled' ? '1' : '';
+    data[property] = account.properties[property] ?? (property === 'profile_enabled' ? '1' : '');
     if (includeScopes) data[`${property}Scope`] = DEFAULT_SCOPES[property];
   }
   data['groups'] = [...target.groups];
@@ -202,6 +229,57 @@ export function registerOcsRoutes(app: Hono<DoubleEnv>, state: DoubleState): voi
     const data = userData(state, user!, target, user!.uid === target.uid);
     if (data === null) throw new OcsException('', 998);
     return { data };
+  });
+
+  // UsersController::editUser (@NoAdminRequired @NoSubAdminRequired @PasswordConfirmationRequired).
+  ocsRoute(app, state, 'PUT', '/cloud/users/:userId', {}, ({ c, user, params }) => {
+    touch(user);
+    assertPasswordConfirmed(c.get('rc'));
+    const target = state.users.get(params.string('userId'));
+    if (!target) throw new OcsException('', 998);
+    const key = params.string('key');
+    const value = params.string('value');
+    const self = target.uid === user!.uid;
+    if (!self && !isAdmin(user!)) throw new OcsException('', 998);
+    const permitted = new Set(['display', 'displayname', 'email', 'password', 'language', 'locale', ...PROFILE_PROPERTIES.filter((p) => p !== 'bluesky' && p !== 'pronouns')]);
+    if (!self || isAdmin(user!)) permitted.add('quota');
+    if (!permitted.has(key)) throw new OcsException('', 113);
+    const account = accounts.get(target.uid);
+    switch (key) {
+      case 'display':
+      case 'displayname':
+        target.displayName = value;
+        break;
+      case 'email':
+        if (value !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) throw new OcsException('', 101);
+        target.email = value;
+        break;
+      case 'password':
+        if (value.length > 469) throw new OcsException('Invalid password value', 102);
+        target.password = value;
+        break;
+      case 'language':
+        if (!LANGUAGES.has(value)) throw new OcsException('Invalid language', 102);
+        account.language = value;
+        break;
+      case 'locale':
+        if (!/^[a-z]{2,3}(_[A-Z][a-zA-Z]{1,3})?$/.test(value)) throw new OcsException('Invalid locale', 102);
+        account.locale = value;
+        break;
+      case 'quota': {
+        if (value === 'none' || value === 'default') {
+          account.quota = value === 'default' ? 'none' : value;
+          break;
+        }
+        const bytes = /^\d+(\.\d+)?$/.test(value) ? Number(value) : computerFileSize(value);
+        if (bytes === undefined) throw new OcsException(`Invalid quota value ${value}`, 102);
+        account.quota = bytes === -1 ? 'none' : humanFileSize(bytes);
+        break;
+      }
+      default:
+        account.properties[key] = value;
+    }
+    return { data: [] };
   });
 
   ocsRoute(app, state, 'DELETE', '/cloud/users/:userId', {}, ({ c, user, params }) => {
