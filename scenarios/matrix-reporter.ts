@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { extname, join, relative, resolve, sep } from 'node:path';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import type { ExpectationSet } from './expectations/expected-outcome.ts';
+import { DEFAULT_EXPECTATIONS_DIR, loadExpectations } from './expectations/lint-expectations.ts';
+import { buildMatrix, problemLines, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
+import type { Matrix, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
+import { CLASS_LABELS, doubleBanner } from './matrix/matrix-text.ts';
+import { REPORT_FILES, writeMatrixReports } from './matrix/write-matrix-reports.ts';
+import { CHECK_ANNOTATION, CHECK_ATTACHMENT, CHECK_RECORD_VERSION, normaliseCheckRecord, type CheckRecordBody } from './record-check.ts';
+import { redactText } from './redact-secrets.ts';
+import { toolInfo } from './tool-info.ts';
+import { projectVariant, variantKey } from './variant.ts';
+
+/** Environment variable naming the directory the matrix reports go to (when the reporter option is not set). */
+export const MATRIX_OUT_ENV = 'NC_OAUTH_LAB_MATRIX_OUT';
+
+/** Environment variable naming a directory of expectations data to use instead of scenarios/expectations. */
+export const MATRIX_EXPECTATIONS_ENV = 'NC_OAUTH_LAB_EXPECTATIONS';
+
+/** Where the reports go by default, relative to the working directory. */
+export const DEFAULT_MATRIX_OUT = join('reports', 'matrix');
+
+/** Options of the matrix reporter (`reporter: [['./scenarios/matrix-reporter-entry.ts', { outputDir }]]`). */
+export interface MatrixReporterOptions {
+  /** Report directory; relative to the config's directory. Default: $NC_OAUTH_LAB_MATRIX_OUT, else reports/matrix. */
+  outputDir?: string;
+  /** Expectations directory. Default: $NC_OAUTH_LAB_EXPECTATIONS, else scenarios/expectations. */
+  expectations?: string;
+  /** Print nothing (the reports are still written). */
+  quiet?: boolean;
+  /** Set by Playwright: the directory of the config file. */
+  configDir?: string;
+}
+
+// eslint-disable-next-line no-control-regex -- ANSI colour escapes in Playwright error messages
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function outcomeOf(result: TestResult | undefined): TestOutcome {
+  return result ? result.status : 'notRun';
+}
+
+function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'test';
+}
+
+/**
+ * The Playwright reporter that builds the compatibility matrix. It reads the `nc-oauth-lab-check`
+ * attachments (JSON bodies, so they survive the blob reporter) of the last result of every test of every
+ * variant project, classifies each check x variant cell against the expectations data, writes matrix.json,
+ * matrix.md, matrix.html and matrix-junit.xml, prints a summary naming the unexpected and stale cells and
+ * makes the run fail (`{ status: 'failed' }`) when there is any. It works live and under
+ * `npx playwright merge-reports --reporter <entry> <blob dir>` (shards merged), where the options come from
+ * $NC_OAUTH_LAB_MATRIX_OUT and $NC_OAUTH_LAB_EXPECTATIONS.
+ */
+export class MatrixReporter implements Reporter {
+  private readonly options: MatrixReporterOptions;
+  private config: FullConfig | undefined;
+  private suite: Suite | undefined;
+  private expectations: ExpectationSet | undefined;
+  private setupError: string | undefined;
+  /** The last matrix built (for tests and embedding). */
+  matrix: Matrix | undefined;
+
+  constructor(options: MatrixReporterOptions = {}) {
+    this.options = options;
+  }
+
+  /** Where the reports are written. */
+  outputDir(): string {
+    if (this.options.outputDir) return resolve(this.options.configDir ?? process.cwd(), this.options.outputDir);
+    const env = process.env[MATRIX_OUT_ENV];
+    return resolve(process.cwd(), env && env !== '' ? env : DEFAULT_MATRIX_OUT);
+  }
+
+  private expectationsDir(): string {
+    if (this.options.expectations) return resolve(this.options.configDir ?? process.cwd(), this.options.expectations);
+    const env = process.env[MATRIX_EXPECTATIONS_ENV];
+    return env && env !== '' ? resolve(process.cwd(), env) : DEFAULT_EXPECTATIONS_DIR;
+  }
+
+  printsToStdio(): boolean {
+    return !this.options.quiet;
+  }
+
+  onBegin(config: FullConfig, suite: Suite): void {
+    this.config = config;
+    this.suite = suite;
+    try {
+      this.expectations = loadExpectations(this.expectationsDir());
+    } catch (error) {
+      this.setupError = (error as Error).message;
+    }
+  }
+
+  async onEnd(_result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+    const print = (line: string): void => {
+      if (!this.options.quiet) process.stdout.write(`${line}\n`);
+    };
+    if (this.setupError || !this.expectations || !this.suite) {
+      print(`nc-oauth-lab matrix: ${this.setupError ?? 'the reporter did not see the test run'}`);
+      return { status: 'failed' };
+    }
+    const out = this.outputDir();
+    try {
+      const { variants, tests, warnings } = await this.collect(this.suite, out);
+      for (const w of warnings) print(`nc-oauth-lab matrix: warning: ${w}`);
+      const matrix = buildMatrix({ variants, tests, expectations: this.expectations, tool: toolInfo(), generatedAt: new Date() });
+      this.matrix = matrix;
+      const written = await writeMatrixReports(matrix, out);
+      for (const line of summaryLines(matrix, written.html)) print(line);
+      return matrix.status === 'failed' ? { status: 'failed' } : undefined;
+    } catch (error) {
+      print(`nc-oauth-lab matrix: cannot build the matrix into ${out}: ${(error as Error).message}`);
+      return { status: 'failed' };
+    }
+  }
+
+  /** Turns Playwright's tests and results into variants and test observations; writes per-test logs for failures. */
+  private async collect(suite: Suite, out: string): Promise<{ variants: MatrixVariant[]; tests: TestObservation[]; warnings: string[] }> {
+    const variants = new Map<string, MatrixVariant>();
+    const tests: TestObservation[] = [];
+    const warnings: string[] = [];
+    for (const projectSuite of suite.suites) {
+      const project = projectSuite.project();
+      if (!project) continue;
+      let meta;
+      try {
+        meta = projectVariant(project);
+      } catch (error) {
+        warnings.push(`project ${project.name}: ${(error as Error).message}; its tests are left out`);
+        continue;
+      }
+      if (!meta) continue;
+      const key = variantKey(meta.variant);
+      variants.set(key, { key, project: project.name, provider: meta.provider, variant: { ...meta.variant } });
+      for (const test of projectSuite.allTests()) {
+        const observation = this.observe(test, key, project.testDir, warnings);
+        const logged = await this.writeLog(observation, test, out);
+        tests.push(logged);
+      }
+    }
+    return { variants: [...variants.values()], tests, warnings };
+  }
+
+  private observe(test: TestCase, variant: string, testDir: string, warnings: string[]): TestObservation & { result?: TestResult } {
+    const result = test.results.at(-1);
+    const declared = [...test.annotations, ...(result?.annotations ?? [])].filter((a) => a.type === CHECK_ANNOTATION && a.description).map((a) => a.description!);
+    const records: CheckRecordBody[] = [];
+    const links: MatrixLink[] = [];
+    for (const a of result?.attachments ?? []) {
+      if (a.name === CHECK_ATTACHMENT) {
+        if (!a.body) {
+          warnings.push(`${test.title}: a ${CHECK_ATTACHMENT} attachment without body is ignored (use recordCheck)`);
+          continue;
+        }
+        try {
+          const body = JSON.parse(a.body.toString('utf8')) as CheckRecordBody;
+          if (body.v !== CHECK_RECORD_VERSION) throw new Error(`record version ${String(body.v)}, expected ${CHECK_RECORD_VERSION}`);
+          records.push(normaliseCheckRecord(body));
+        } catch (error) {
+          warnings.push(`${test.title}: check record ignored: ${(error as Error).message}`);
+        }
+      } else if (a.path) {
+        links.push({ name: a.name, path: a.path, contentType: a.contentType });
+      }
+    }
+    const file = relative(testDir, test.location.file).split(sep).join('/');
+    const error = result?.errors[0]?.message ?? result?.error?.message;
+    const observation: TestObservation & { result?: TestResult } = {
+      variant,
+      test: { title: test.titlePath().slice(3).join(' › '), file, line: test.location.line },
+      outcome: outcomeOf(result),
+      declared,
+      records,
+      links,
+      ...(error ? { error: redactText(error.replace(ANSI, '')).slice(0, 2000) } : {}),
+    };
+    if (result) observation.result = result;
+    return observation;
+  }
+
+  /**
+   * For a test with a failed check or an error: writes `logs/<variant>/<test>.log` (title, outcome, error,
+   * check records, stdout/stderr, all redacted) and copies its traces, screenshots and other files into
+   * `artifacts/<variant>/<test>/`, so every failed cell links to its log and trace inside the report
+   * directory (the same links live and after merge-reports, and the directory can be uploaded as is).
+   * Tests without failure keep no links.
+   */
+  private async writeLog(o: TestObservation & { result?: TestResult }, test: TestCase, out: string): Promise<TestObservation> {
+    const { result, ...observation } = o;
+    const failed = o.records.some((r) => !r.passed) || (o.outcome !== 'passed' && o.outcome !== 'skipped' && o.outcome !== 'notRun');
+    if (!failed) return { ...observation, links: [] };
+    const testSlug = `${slug(test.titlePath().slice(3).join('-'))}-${createHash('sha1').update(`${o.test.file}:${o.test.line}:${o.test.title}`).digest('hex').slice(0, 8)}`;
+    const variantSlug = slug(o.variant);
+    const links: MatrixLink[] = [];
+    const used = new Set<string>();
+    for (const a of observation.links) {
+      const base = slug(a.name);
+      let name = `${base}${extname(a.path)}`;
+      for (let i = 2; used.has(name); i += 1) name = `${base}-${i}${extname(a.path)}`;
+      used.add(name);
+      const rel = ['artifacts', variantSlug, testSlug, name];
+      try {
+        await mkdir(join(out, ...rel.slice(0, -1)), { recursive: true });
+        await copyFile(a.path, join(out, ...rel));
+        links.push({ name: a.name, path: rel.join('/'), ...(a.contentType ? { contentType: a.contentType } : {}) });
+      } catch {
+        // an attachment whose file is gone (not kept by the run): leave it out rather than link nowhere
+      }
+    }
+    const rel = ['logs', variantSlug, `${testSlug}.log`];
+    const text = [
+      `test: ${o.test.title}`,
+      `file: ${o.test.file}:${o.test.line}`,
+      `variant: ${o.variant}`,
+      `outcome: ${o.outcome}`,
+      ...(o.error ? ['', 'error:', o.error] : []),
+      '',
+      'check records:',
+      ...o.records.map((r) => `  ${r.passed ? 'passed' : 'FAILED'} ${r.id} ${JSON.stringify(r.observed)}`),
+      ...(result && result.stdout.length > 0 ? ['', 'stdout:', ...result.stdout.map((c) => redactText(c.toString()).replace(ANSI, ''))] : []),
+      ...(result && result.stderr.length > 0 ? ['', 'stderr:', ...result.stderr.map((c) => redactText(c.toString()).replace(ANSI, ''))] : []),
+      ...(links.length > 0 ? ['', 'artifacts:', ...links.map((l) => `  ${l.name}: ${l.path}`)] : []),
+    ].join('\n');
+    await mkdir(join(out, ...rel.slice(0, -1)), { recursive: true });
+    await writeFile(join(out, ...rel), `${text}\n`, 'utf8');
+    return { ...observation, links: [{ name: 'log', path: rel.join('/'), contentType: 'text/plain' }, ...links] };
+  }
+}
+
+/** The console summary: counts, the unexpected and stale cells by name, where the reports are, and the double banner. */
+export function summaryLines(matrix: Matrix, htmlPath?: string): string[] {
+  const counts = Object.entries(matrix.summary.counts)
+    .filter(([, n]) => n > 0)
+    .map(([c, n]) => `${n} ${CLASS_LABELS[c as keyof typeof CLASS_LABELS].label}`)
+    .join(', ');
+  const providers = [...new Set(matrix.variants.map((v) => v.provider))].join(', ');
+  const lines = [`nc-oauth-lab matrix: ${matrix.cells.length} cells, ${matrix.checks.length} checks x ${matrix.variants.length} variants (${providers || 'no variants'}): ${counts || 'no cells'}`];
+  const problems = problemLines(matrix);
+  if (problems.length > 0) {
+    lines.push(`nc-oauth-lab matrix: FAILED: ${problems.length} cell(s) not as expected:`);
+    lines.push(...problems.map((p) => `  ${p}`));
+  }
+  const banner = doubleBanner(matrix);
+  if (banner) lines.push(`nc-oauth-lab matrix: ${banner}`);
+  if (htmlPath) lines.push(`nc-oauth-lab matrix: reports in ${relative(process.cwd(), join(htmlPath, '..')) || '.'} (${Object.values(REPORT_FILES).join(', ')})`);
+  return lines;
+}

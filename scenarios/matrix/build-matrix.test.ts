@@ -1,0 +1,157 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, describe, expect, it } from 'vitest';
+import { summaryLines } from '../matrix-reporter.ts';
+import { buildMatrix, problemLines } from './build-matrix.ts';
+import { matrixJunit } from './matrix-junit.ts';
+import { matrixMarkdown } from './matrix-markdown.ts';
+import { matrixSchema } from './matrix-schema.ts';
+import { syntheticExpectations, syntheticMatrix, syntheticObservations, syntheticVariants } from './synthetic-matrix.ts';
+import { writeMatrixReports } from './write-matrix-reports.ts';
+
+const NONE = 'nc32-oidc1.16.6-uo8.10.1-none-nohdr';
+const PATCHED = 'nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-nohdr';
+const DOCKER = 'nc34-oidc2.0.9-uo8.10.1-none-hdr';
+
+describe('buildMatrix', () => {
+  const matrix = syntheticMatrix();
+  const cell = (check: string, variant: string) => matrix.cells.find((c) => c.check === check && c.variant === variant)!;
+
+  it('classifies every cell against the expectations data', () => {
+    expect(matrixSchema.parse(matrix)).toEqual(matrix);
+    expect(cell('bearer.notes.get', NONE).classification).toBe('expected-fail');
+    expect(cell('bearer.notes.get', PATCHED).classification).toBe('pass');
+    expect(cell('session.twofactor-enforced', PATCHED).classification).toBe('stale');
+    expect(cell('oauth.userinfo', DOCKER).classification).toBe('unexpected-fail');
+    expect(cell('oauth.introspection', NONE).classification).toBe('unknown');
+    expect(cell('mcp.initialize', NONE).classification).toBe('error');
+    expect(cell('dcr.delete', DOCKER).classification).toBe('skipped');
+    expect(matrix.summary.counts).toEqual({ pass: 8, 'expected-fail': 2, 'unexpected-fail': 1, stale: 1, unknown: 3, error: 3, skipped: 3 });
+    expect(matrix.status).toBe('failed');
+    expect(matrix.summary.problems).toEqual([
+      { check: 'oauth.userinfo', variant: DOCKER, classification: 'unexpected-fail' },
+      { check: 'session.twofactor-enforced', variant: PATCHED, classification: 'stale' },
+    ]);
+  });
+
+  it('records observed and expected with the upstream link, the error and the log of failed cells', () => {
+    const notes = cell('bearer.notes.get', NONE);
+    expect(notes.observed).toEqual({ outcome: 'failed', status: 401, message: 'CORS requires basic auth', tests: [{ title: 'notes with bearer', file: 'synthetic.spec.ts', line: 10 }] });
+    expect(notes.expected.outcome).toBe('fail');
+    expect(notes.expected.reasons[0]).toMatchObject({ source: 'cors-passes', component: 'nextcloud', impl_url: 'https://github.com/nextcloud/user_oidc/pull/1221' });
+    const error = cell('mcp.initialize', DOCKER);
+    expect(error.observed.error).toBe('Error: connect ECONNREFUSED 127.0.0.1:1');
+    expect(error.links).toEqual([{ name: 'log', path: `logs/${DOCKER}/mcp.log`, contentType: 'text/plain' }]);
+    expect(cell('bearer.notes.get', PATCHED).links).toEqual([]);
+  });
+
+  it('orders checks as the catalogue and variants by version, whatever order the tests came in', () => {
+    expect(matrix.checks.map((c) => c.id)).toEqual([
+      'discovery.pkce-advertised',
+      'dcr.delete',
+      'oauth.userinfo',
+      'oauth.introspection',
+      'bearer.notes.get',
+      'session.twofactor-enforced',
+      'mcp.initialize',
+    ]);
+    expect(matrix.variants.map((v) => v.key)).toEqual([NONE, PATCHED, DOCKER]);
+    const shuffled = buildMatrix({
+      variants: [...syntheticVariants()].reverse(),
+      tests: [...syntheticObservations()].reverse(),
+      expectations: syntheticExpectations(),
+      tool: matrix.tool,
+      generatedAt: new Date(matrix.generatedAt),
+    });
+    expect(shuffled).toEqual(matrix);
+  });
+
+  it('lets a failing record win over a passing one of the same cell, and an undeclared record still counts', () => {
+    const m = syntheticMatrix({
+      tests: [
+        { title: 'a', line: 1, records: () => [['oauth.userinfo', true, { status: 200 }]] },
+        { title: 'b', line: 2, records: () => [['oauth.userinfo', false, { status: 401 }]] },
+        { title: 'c', line: 3, declared: ['oauth.pkce.s256'] },
+      ],
+    });
+    const c = m.cells.find((x) => x.check === 'oauth.userinfo' && x.variant === NONE)!;
+    expect(c.observed.outcome).toBe('failed');
+    expect(c.observed.status).toBe(401);
+    expect(c.observed.tests.map((t) => t.title)).toEqual(['a', 'b']);
+    const missing = m.cells.find((x) => x.check === 'oauth.pkce.s256' && x.variant === NONE)!;
+    expect(missing.classification).toBe('error');
+    expect(missing.observed.error).toBe('the test ended without recording this check');
+  });
+
+  it('says which variants used the double', () => {
+    expect(matrix.double).toBe(true);
+    expect(syntheticMatrix({ variants: [{ variant: { nextcloud: 34, oidc: '2.0.9', userOidc: '8.10.1', patch: 'none', ocsHeader: true }, provider: 'external' }] }).double).toBe(false);
+  });
+});
+
+describe('reports', () => {
+  const matrix = syntheticMatrix();
+  const dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-matrix-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('matrix.md: banner, a row per check with a column per variant and provider, legend, the problem cells', () => {
+    const md = matrixMarkdown(matrix);
+    const lines = md.split('\n');
+    expect(lines[2]).toBe(
+      `> **Run against the Nextcloud double: a test double of Nextcloud with the oidc and user_oidc apps, faithful to the facts page, not a real Nextcloud (variants ${NONE}, ${PATCHED}).**`,
+    );
+    const header = lines.find((l) => l.startsWith('| check |'))!;
+    expect(header).toBe(
+      '| check | nc32<br>oidc 1.16.6<br>uo 8.10.1<br>none<br>no hdr<br>*double* | nc32<br>oidc 1.16.6<br>uo 8.10.1<br>user_oidc-app-api<br>no hdr<br>*double* | nc34<br>oidc 2.0.9<br>uo 8.10.1<br>none<br>hdr<br>*docker* |',
+    );
+    const rows = lines.filter((l) => l.startsWith('| `'));
+    expect(rows).toHaveLength(7);
+    expect(rows[2]).toBe('| `oauth.userinfo` Userinfo | ✅ | ✅ | ❌ |');
+    expect(rows[4]).toMatch(/^\| `bearer\.notes\.get` Notes GET with Bearer only \| \[✖️\]\(https:\/\/github\.com\/nextcloud\/user_oidc\/pull\/1221 "expected fail: Nextcloud never, with patch none: .*"\) \| ✅ \| \[✖️\]/);
+    expect(md).toContain('**Legend:** ✅ pass: passes, as expected · ✖️ expected fail:');
+    expect(md).toContain(`- ❌ **unexpected fail** \`oauth.userinfo\` on \`${DOCKER}\`: expected pass; observed failed 500 Internal Server Error`);
+    expect(md).toContain(`- ⚠️ **stale** \`session.twofactor-enforced\` on \`${PATCHED}\``);
+    expect(md).toContain('**failed: 2 unexpected or stale cell(s)**');
+    const clean = matrixMarkdown(syntheticMatrix({ variants: [{ variant: { nextcloud: 34, oidc: '2.0.9', userOidc: '8.10.1', patch: 'none', ocsHeader: true }, provider: 'external' }], tests: [] }));
+    expect(clean).not.toContain('Nextcloud double');
+    expect(clean).toContain('None: every cell is as the expectations data says.');
+  });
+
+  it('JUnit: one testcase per cell, failures for unexpected and stale, errors, skipped; valid XML', () => {
+    const xml = matrixJunit(matrix);
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
+      testsuites: { tests: string; failures: string; errors: string; skipped: string; testsuite: { name: string; testcase: { name: string; failure?: { type: string }; error?: unknown; skipped?: unknown }[] }[] };
+    };
+    expect(doc.testsuites).toMatchObject({ tests: '21', failures: '2', errors: '3', skipped: '3' });
+    expect(doc.testsuites.testsuite.map((s) => s.name)).toEqual([NONE, PATCHED, DOCKER]);
+    const all = doc.testsuites.testsuite.flatMap((s) => s.testcase.map((t) => ({ suite: s.name, ...t })));
+    expect(all).toHaveLength(21);
+    expect(all.filter((t) => t.failure).map((t) => [t.suite, t.name, t.failure!.type])).toEqual([
+      [PATCHED, 'session.twofactor-enforced', 'stale'],
+      [DOCKER, 'oauth.userinfo', 'unexpected-fail'],
+    ]);
+    expect(all.filter((t) => t.error !== undefined).map((t) => t.name)).toEqual(['mcp.initialize', 'mcp.initialize', 'mcp.initialize']);
+    expect(all.filter((t) => t.skipped !== undefined).map((t) => t.name)).toEqual(['dcr.delete', 'dcr.delete', 'dcr.delete']);
+    expect(xml).toContain('&quot;CORS requires basic auth&quot;');
+  });
+
+  it('the summary and problem lines name the unexpected and stale cells', () => {
+    expect(problemLines(matrix)).toEqual([
+      `unexpected-fail: oauth.userinfo on ${DOCKER}: fails where the data says it passes (observed 500 Internal Server Error)`,
+      `stale: session.twofactor-enforced on ${PATCHED}: passes where the data says it fails: update the expectations (observed 200)`,
+    ]);
+    expect(summaryLines(matrix)[0]).toBe(
+      'nc-oauth-lab matrix: 21 cells, 7 checks x 3 variants (double, docker): 8 pass, 2 expected fail, 1 unexpected fail, 1 stale, 3 unknown, 3 error, 3 skipped',
+    );
+  });
+
+  it('writes the four files', async () => {
+    const written = await writeMatrixReports(matrix, join(dir, 'out'));
+    expect(JSON.parse(readFileSync(written.json, 'utf8'))).toEqual(matrix);
+    expect(readFileSync(written.markdown, 'utf8')).toBe(matrixMarkdown(matrix));
+    expect(readFileSync(written.junit, 'utf8')).toBe(matrixJunit(matrix));
+    expect(readFileSync(written.html, 'utf8')).toMatch(/^<!doctype html>/);
+  });
+});
