@@ -8,9 +8,14 @@ export function phpJson(value: unknown): string {
   return JSON.stringify(value).replace(/\//g, '\\/').replace(/</g, '\\u003C').replace(/>/g, '\\u003E');
 }
 
-/** An HTTP date as `DateTimeInterface::RFC7231` formats it. */
+/** An HTTP date as `DateTimeInterface::RFC7231` formats it (`Fri, 01 May 2026 09:30:15 GMT`). */
 export function httpDate(seconds: number): string {
   return new Date(seconds * 1000).toUTCString();
+}
+
+/** A date as `DateTimeInterface::RFC2822` formats it in UTC (`Fri, 01 May 2026 09:30:15 +0000`), as `Last-Modified` carries it. */
+export function rfc2822Date(seconds: number): string {
+  return httpDate(seconds).replace(/ GMT$/, ' +0000');
 }
 
 /** What an app-framework controller answers: data plus the headers its Response object carries. */
@@ -25,7 +30,8 @@ export interface ControllerAnswer {
 
 /**
  * A JSONResponse after the app framework's middlewares: NotModifiedMiddleware answers 304 when `If-None-Match`
- * names the ETag or `If-Modified-Since` is not older (a string comparison, as core does), and for a
+ * names the ETag or `If-Modified-Since` is not older than the RFC 7231 form of `Last-Modified` (a string
+ * comparison, as core does), and for a
  * controller marked `@CORS` CORSMiddleware echoes the request's `Origin` in `Access-Control-Allow-Origin`.
  */
 export function jsonAnswer(c: DoubleContext, data: unknown, answer: ControllerAnswer & { cors?: boolean } = {}): Response {
@@ -35,7 +41,7 @@ export function jsonAnswer(c: DoubleContext, data: unknown, answer: ControllerAn
     ...answer.headers,
   };
   if (answer.etag !== undefined) headers['ETag'] = `"${answer.etag}"`;
-  if (answer.lastModified !== undefined) headers['Last-Modified'] = httpDate(answer.lastModified);
+  if (answer.lastModified !== undefined) headers['Last-Modified'] = rfc2822Date(answer.lastModified);
   const origin = c.req.header('origin');
   if (answer.cors && origin) headers['Access-Control-Allow-Origin'] = origin;
   let status = answer.status ?? 200;

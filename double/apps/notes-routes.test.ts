@@ -100,6 +100,7 @@ describe('Notes API v1', () => {
       expect(workNotes[0]!['content']).toBeUndefined();
       expect(work.headers.get('etag')).toMatch(/^"[0-9a-f]{32}"$/);
       expect(work.headers.get('x-notes-chunk-cursor')).toBeNull();
+      expect(work.headers.get('last-modified')).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
 
       const pruned = await call(other, `${api}/notes?pruneBefore=${Math.floor(clock / 1000)}`, { auth: carol });
       expect(pruned.body).toEqual([expect.objectContaining({ id: n3.id, title: 'three' }), { id: n1.id }, { id: n2.id }]);
