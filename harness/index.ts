@@ -29,3 +29,24 @@ export { DATABASE_IMAGES, DOCKER_DATABASES, DockerNextcloud, NEXTCLOUD_NETWORK_A
 export { buildDockerImage, connectDockerEngine, dockerImageExists, liveDockerResources, type DockerImageBuild } from './providers/docker-engine.ts';
 export { splitCommandLine } from './providers/occ-command-line.ts';
 export { nextcloudBuilder, type DockerProviderSpec, type DoubleProviderSpec, type ExternalProviderSpec, type ProviderSpec } from './providers/provider-spec.ts';
+export { CallbackServer, type CallbackResult } from './oauth/callback-server.ts';
+export {
+  OAuthClient,
+  PKCE_METHODS,
+  accessTokenFormat,
+  checkTransport,
+  discoverNextcloud,
+  isLoopbackHost,
+  type AuthorizationRequest,
+  type ClientRegistration,
+  type ClientRequest,
+  type ExchangeOverrides,
+  type OAuthOptions,
+  type OAuthTarget,
+  type PkceMethod,
+  type TokenSet,
+} from './oauth/oauth-client.ts';
+export { BrowserSession, LOGIN_SELECTORS, closeFirstRunWizard, type ArtifactMode, type BrowserLoginOptions, type BrowserLoginResult } from './browser/browser-login.ts';
+export { redactTraceText, redactTraceZip, traceText } from './browser/redact-trace.ts';
+export { DEFAULT_SCOPE, browserLoginFlow, type LoginFlowOptions, type LoginFlowResult } from './login-flow.ts';
+export { PROBE_CHECKS, bearerProbe, expectedProbe, probeMatches, randomAlphanumeric, type BearerProbeInput, type ProbeCheck, type ProbeExpectation, type ProbeRow, type ProbeVariant } from './bearer-probe.ts';

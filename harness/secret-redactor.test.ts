@@ -20,5 +20,7 @@ describe('SecretRedactor', () => {
 
   it('leaves ordinary text alone', () => {
     expect(new SecretRedactor().redact('the code exchange answered 400 invalid_grant')).toBe('the code exchange answered 400 invalid_grant');
+    expect(new SecretRedactor().redact('401 CORS requires basic auth')).toBe('401 CORS requires basic auth');
+    expect(new SecretRedactor().redact('WWW-Authenticate: Bearer resource_metadata="http://x"')).toBe('WWW-Authenticate: Bearer resource_metadata="http://x"');
   });
 });

@@ -5,7 +5,8 @@ const PARAM_NAMES = 'code|code_verifier|access_token|refresh_token|id_token|toke
 
 /** Query, form and JSON spellings of secret-carrying parameters (RFC 6749 §4.1.2, §5.1; RFC 7591 §3.2.1). */
 const PATTERNS: readonly [RegExp, string][] = [
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${REDACTED}`],
+  // A credential is 8+ token characters (RFC 6750 §2.1 b64token), not words ("basic auth") or auth-params ("Bearer realm=...").
+  [/\b(Bearer|Basic)\s+(?![A-Za-z_]+=")[A-Za-z0-9._~+/-]{8,}=*/gi, `$1 ${REDACTED}`],
   [new RegExp(`([?&#;\\s]|^)(${PARAM_NAMES})=([^&\\s"'<>#]+)`, 'gi'), `$1$2=${REDACTED}`],
   [new RegExp(`("(?:${PARAM_NAMES})"\\s*:\\s*)"[^"]*"`, 'gi'), `$1"${REDACTED}"`],
   [new RegExp(`((?:${PARAM_NAMES})%3D)[^%&\\s"'<>]+`, 'gi'), `$1${REDACTED}`],

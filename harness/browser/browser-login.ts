@@ -94,12 +94,18 @@ export class BrowserSession {
     /** The Playwright browser. */
     readonly browser: Browser,
     private readonly secrets: SecretRedactor,
+    private readonly owned: boolean,
   ) {}
+
+  /** Uses a browser the caller launched (e.g. Playwright Test's worker browser); `close()` leaves it open. */
+  static attach(browser: Browser, secrets: SecretRedactor): BrowserSession {
+    return new BrowserSession(browser, secrets, false);
+  }
 
   /** Launches Chromium with `chromiumLaunchOptions()` (plus `options`). */
   static async launch(secrets: SecretRedactor, options: LaunchOptions = {}): Promise<BrowserSession> {
     try {
-      return new BrowserSession(await chromium.launch({ ...chromiumLaunchOptions(), ...options }), secrets);
+      return new BrowserSession(await chromium.launch({ ...chromiumLaunchOptions(), ...options }), secrets, true);
     } catch (error) {
       if (error instanceof Error && /does not exist|Executable doesn't exist/i.test(error.message)) {
         throw new HarnessError('ERR_BAD_OPTION', `no Chromium to run: install Debian's chromium, set NC_OAUTH_LAB_CHROMIUM, or run 'npx playwright install chromium'`, { cause: error });
@@ -273,11 +279,11 @@ export class BrowserSession {
     await page?.close().catch(() => undefined);
   }
 
-  /** Closes every context and the browser. */
+  /** Closes every context, and the browser if this session launched it. */
   async close(): Promise<void> {
     for (const context of this.contexts.values()) await context.close().catch(() => undefined);
     this.contexts.clear();
-    await this.browser.close();
+    if (this.owned) await this.browser.close();
   }
 }
 
