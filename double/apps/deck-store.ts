@@ -154,6 +154,18 @@ export class DeckStore {
       .sort((a, b) => a.order - b.order || a.id - b.id);
   }
 
+  /** Deck's `UserDeletedListener`: the boards a deleted user owned go with their stacks, cards and labels. */
+  deleteUser(uid: string): void {
+    for (const board of [...this.boards.values()].filter((b) => b.owner === uid)) {
+      for (const stack of [...this.stacks.values()].filter((s) => s.boardId === board.id)) {
+        for (const card of [...this.cards.values()].filter((c) => c.stackId === stack.id)) this.cards.delete(card.id);
+        this.stacks.delete(stack.id);
+      }
+      for (const label of this.labelsOf(board.id)) this.labels.delete(label.id);
+      this.boards.delete(board.id);
+    }
+  }
+
   /** `ChangeHelper::boardChanged`. */
   boardChanged(boardId: number): void {
     const board = this.boards.get(boardId);

@@ -159,6 +159,12 @@ export class NotesStore {
     this.userNotes(uid).delete(id);
   }
 
+  /** Forgets a deleted user's notes and settings (the user's files go with the user). */
+  deleteUser(uid: string): void {
+    this.notes.delete(uid);
+    this.settings.delete(uid);
+  }
+
   /** The note's current ETag (after a meta refresh, as `MetaService::update` does before comparing). */
   etagOf(note: NoteRecord): string {
     this.refreshMeta(note);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDouble, type StartedDouble } from '../start-double.ts';
-import { basicAuth, bearerAuth, call, OCS_JSON } from './api-test-client.ts';
+import { basicAuth, bearerAuth, call, OCS_JSON, type TestAuth } from './api-test-client.ts';
 
 interface OcsBody {
   ocs: { meta: Record<string, unknown>; data: Record<string, unknown> & { capabilities?: Record<string, unknown>; version?: Record<string, unknown> } };
@@ -178,6 +178,18 @@ describe('provisioning API', () => {
     expect(ocs(again.body).meta['statuscode']).toBe(998);
     const afterDelete = await call(double, '/ocs/v2.php/cloud/user', { headers: OCS_JSON, auth: { basic: ['carol', 'carol-password-1'] } });
     expect(afterDelete.status).toBe(401);
+  });
+
+  it("deletes a user's app data with the user", async () => {
+    const add = () => call(double, '/ocs/v2.php/cloud/users', { method: 'POST', headers: OCS_JSON, auth: basicAuth(double, 'admin'), json: { userid: 'heidi', password: 'heidi-password-1' } });
+    const heidi: TestAuth = { basic: ['heidi', 'heidi-password-1'] };
+    expect((await add()).status).toBe(200);
+    expect((await call(double, '/index.php/apps/notes/api/v1/notes', { method: 'POST', auth: heidi, json: { title: 'Left behind' } })).status).toBe(200);
+    expect((await call(double, '/index.php/apps/deck/api/v1.0/boards', { method: 'POST', auth: heidi, json: { title: 'Board', color: '000000' } })).status).toBe(200);
+    expect((await call(double, '/ocs/v2.php/cloud/users/heidi', { method: 'DELETE', headers: OCS_JSON, auth: basicAuth(double, 'admin') })).status).toBe(200);
+    expect((await add()).status).toBe(200);
+    expect((await call(double, '/index.php/apps/notes/api/v1/notes', { auth: heidi })).body).toEqual([]);
+    expect((await call(double, '/index.php/apps/deck/api/v1.0/boards', { auth: heidi })).body).toEqual([]);
   });
 
   it('answers the OCS statuscodes of addUser (v2 as 400, v1 as 200)', async () => {

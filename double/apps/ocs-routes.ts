@@ -5,6 +5,9 @@ import type { DoubleEnv, RequestContext } from '../request-context.ts';
 import { accountStore } from './account-store.ts';
 import { isAdmin, OcsException, ocsRoute, phpJson } from './app-framework.ts';
 import { capabilitiesData } from './capabilities.ts';
+import { deckStore } from './deck-store.ts';
+import { notesStore } from './notes-store.ts';
+import { tablesStore } from './tables-store.ts';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -291,6 +294,10 @@ export function registerOcsRoutes(app: Hono<DoubleEnv>, state: DoubleState): voi
     if (target.uid === user!.uid) throw new OcsException('', 101);
     state.users.delete(target.uid);
     accounts.delete(target.uid);
+    // The apps' UserDeletedEvent listeners.
+    notesStore(state).deleteUser(target.uid);
+    deckStore(state).deleteUser(target.uid);
+    tablesStore(state).deleteUser(target.uid);
     for (const session of state.sessions.values()) if (session.uid === target.uid) session.uid = undefined;
     return { data: [] };
   });

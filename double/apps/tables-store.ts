@@ -233,6 +233,15 @@ export class TablesStore {
     return [...this.rows.values()].filter((r) => r.tableId === tableId);
   }
 
+  /** Tables' `UserDeletedListener`: the tables a deleted user owned go with their columns and rows. */
+  deleteUser(uid: string): void {
+    for (const table of this.tablesOf(uid)) {
+      for (const column of this.columnsOf(table.id)) this.columns.delete(column.id);
+      for (const row of this.rowsOf(table.id)) this.rows.delete(row.id);
+      this.tables.delete(table.id);
+    }
+  }
+
   /** `TableService::create` (templates other than `custom` are not modelled and give an empty table). */
   createTable(uid: string, title: string, emoji: string | null, description: string | null): TablesTable {
     const now = this.timestamp();
