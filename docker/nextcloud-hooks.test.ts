@@ -1,102 +1,16 @@
-import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDouble } from '../double/index.ts';
 import { POST_INSTALLATION_HOOKS_DIR } from './nextcloud-image.ts';
+import { runHooksWithFakeOcc, type HookRun } from './run-hooks-with-fake-occ.ts';
 
 // The post-installation hooks, run as the official image's entrypoint runs them (every executable *.sh of
 // the folder in name order, stop at the first failure), against a recording fake occ.
 
-/** One occ call the fake recorded: its argv and the OC_PASS it saw (undefined when unset). */
-interface OccCall {
-  args: string[];
-  ocPass: string | undefined;
-}
-
-interface HookRun {
-  calls: OccCall[];
-  /** Exit code of the first failing hook, 0 when all passed. */
-  exitCode: number;
-  failedHook: string | undefined;
-  stdout: string;
-  stderr: string;
-}
-
-const FAKE_OCC = `#!/bin/sh
-# A recording fake occ: one line per call, fields separated by \\037 (OC_PASS=..., then every argument).
-{
-  if [ -n "\${OC_PASS+x}" ]; then printf 'OC_PASS=%s' "$OC_PASS"; else printf '%s' '-'; fi
-  for arg in "$@"; do printf '\\037%s' "$arg"; done
-  printf '\\n'
-} >> "$FAKE_OCC_LOG"
-if [ "$1" = "\${FAKE_OCC_FAIL-}" ]; then
-  echo "fake occ: $1 failed" >&2
-  exit 1
-fi
-if [ "$1 $2" = "config:system:get trusted_domains" ]; then
-  [ -n "\${FAKE_OCC_TRUSTED_DOMAINS+x}" ] || exit 1
-  for domain in $FAKE_OCC_TRUSTED_DOMAINS; do printf '%s\\n' "$domain"; done
-fi
-exit 0
-`;
-
-let work: string;
-let fakeOcc: string;
-
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-hooks-'));
-  fakeOcc = join(work, 'fake-occ');
-  writeFileSync(fakeOcc, FAKE_OCC, { mode: 0o755 });
-});
-
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function runFile(file: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(file, [], { env, timeout: 10_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-let runCounter = 0;
-
-/** Runs the hooks like the image's `run_path post-installation`, with a clean environment plus `env`. */
-async function runHooks(env: Record<string, string> = {}): Promise<HookRun> {
-  const log = join(work, `occ-${++runCounter}.log`);
-  writeFileSync(log, '');
-  const hooks = readdirSync(POST_INSTALLATION_HOOKS_DIR).filter((f) => f.toLowerCase().endsWith('.sh')).sort();
-  const result: HookRun = { calls: [], exitCode: 0, failedHook: undefined, stdout: '', stderr: '' };
-  for (const hook of hooks) {
-    const path = join(POST_INSTALLATION_HOOKS_DIR, hook);
-    const ran = await runFile(path, {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      // A command line with a space, like the default `php /var/www/html/occ`.
-      OCC: `sh ${fakeOcc}`,
-      FAKE_OCC_LOG: log,
-      NEXTCLOUD_ADMIN_USER: 'admin',
-      ...env,
-    });
-    result.stdout += ran.stdout;
-    result.stderr += ran.stderr;
-    if (ran.code !== 0) {
-      result.exitCode = ran.code;
-      result.failedHook = hook;
-      break;
-    }
-  }
-  result.calls = readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => {
-      const [pass, ...args] = line.split('\x1f');
-      return { args, ocPass: pass === '-' ? undefined : pass!.slice('OC_PASS='.length) };
-    });
-  return result;
-}
+/** Runs the hooks with the admin the image's install makes, plus `env`. */
+const runHooks = (env: Record<string, string> = {}): Promise<HookRun> => runHooksWithFakeOcc({ NEXTCLOUD_ADMIN_USER: 'admin', ...env });
 
 const argv = (run: HookRun): string[] => run.calls.map((c) => c.args.join(' '));
 
@@ -136,6 +50,19 @@ describe('post-installation hooks: default environment', () => {
     expect(argv(run)).toEqual(BASE);
     expect(run.calls.every((c) => c.ocPass === undefined)).toBe(true);
     expect(run.stdout).toContain('brute-force and rate-limit protection stay on');
+  });
+
+  it('skips a hook without the executable bit, as the entrypoint does', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-hooks-copy-'));
+    try {
+      cpSync(POST_INSTALLATION_HOOKS_DIR, copy, { recursive: true });
+      chmodSync(join(copy, '20-nc-oauth-lab-oidc.sh'), 0o644);
+      const run = await runHooksWithFakeOcc({}, copy);
+      expect(run.ran).not.toContain('20-nc-oauth-lab-oidc.sh');
+      expect(argv(run)).toEqual([BASE[0], BASE[4]]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('runs the real occ through php when OCC is unset', () => {
@@ -326,7 +253,7 @@ describe('post-installation hooks replayed on the Nextcloud double (uses the dou
         body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/callback'] }),
       });
       expect(register.status).toBe(400);
-      expect(await register.json()).toEqual({ error: 'dynamic_registration_not_allowed' });
+      expect(await register.json()).toMatchObject({ error: 'dynamic_registration_not_allowed' });
     } finally {
       await double.stop();
     }
