@@ -22,22 +22,27 @@ interface SearchProperty {
 
 const d = (l: string): Clark => clark(NS_DAV, l);
 
-/** `FileSearchBackend::getPropertyDefinitionsForScope()`. */
+/** `FileSearchBackend::getPropertyDefinitionsForScope()` (SearchPropertyDefinition: selectable, searchable, sortable). */
+function def(type: DataType, selectable: boolean, searchable: boolean, sortable: boolean, value: SearchProperty['value']): SearchProperty {
+  return { type, selectable, searchable, sortable, value };
+}
+
+const none = (): string => '';
+
 const SCHEMA = new Map<Clark, SearchProperty>([
-  [d('displayname'), { type: 'string', searchable: true, sortable: true, selectable: true, value: (e) => e.name }],
-  [d('getcontenttype'), { type: 'string', searchable: true, sortable: true, selectable: true, value: (e) => (e.kind === 'dir' ? FOLDER_MIMETYPE : e.mimetype) }],
-  [d('getlastmodified'), { type: 'datetime', searchable: true, sortable: true, selectable: true, value: (e) => e.mtime }],
-  [d('creationdate'), { type: 'datetime', searchable: true, sortable: true, selectable: true, value: (e) => e.creationTime }],
-  [clark(NS_NC, 'upload_time'), { type: 'datetime', searchable: true, sortable: true, selectable: true, value: (e) => e.uploadTime }],
-  [clark(NS_NC, 'last_activity'), { type: 'datetime', searchable: true, sortable: false, selectable: true, value: (e) => e.mtime }],
-  [clark(NS_OC, 'size'), { type: 'integer', searchable: true, sortable: true, selectable: true, value: (e) => entrySize(e) }],
-  [clark(NS_OC, 'favorite'), { type: 'boolean', searchable: true, sortable: true, selectable: true, value: (e) => e.favorite }],
-  [clark(NS_OC, 'fileid'), { type: 'integer', searchable: true, sortable: true, selectable: false, value: (e) => e.fileId }],
-  [clark(NS_OC, 'owner-id'), { type: 'string', searchable: true, sortable: true, selectable: false, value: () => '' }],
-  ...['resourcetype', 'getcontentlength'].map((l) => [d(l), { type: 'string', searchable: false, sortable: false, selectable: true, value: () => '' }] as [Clark, SearchProperty]),
-  ...['checksums', 'permissions', 'owner-display-name', 'data-fingerprint', 'id'].map((l) => [clark(NS_OC, l), { type: 'string', searchable: false, sortable: false, selectable: true, value: () => '' }] as [Clark, SearchProperty]),
-  [d('getetag'), { type: 'string', searchable: false, sortable: false, selectable: true, value: () => '' }],
-  [clark(NS_NC, 'has-preview'), { type: 'boolean', searchable: false, sortable: false, selectable: true, value: () => false }],
+  [d('displayname'), def('string', true, true, true, (e) => e.name)],
+  [d('getcontenttype'), def('string', true, true, true, (e) => (e.kind === 'dir' ? FOLDER_MIMETYPE : e.mimetype))],
+  [d('getlastmodified'), def('datetime', true, true, true, (e) => e.mtime)],
+  [d('creationdate'), def('datetime', true, true, true, (e) => e.creationTime)],
+  [clark(NS_NC, 'upload_time'), def('datetime', true, true, true, (e) => e.uploadTime)],
+  [clark(NS_NC, 'last_activity'), def('datetime', true, false, true, (e) => e.mtime)],
+  [clark(NS_OC, 'size'), def('integer', true, true, true, (e) => entrySize(e))],
+  [clark(NS_OC, 'favorite'), def('boolean', true, true, true, (e) => e.favorite)],
+  [clark(NS_OC, 'fileid'), def('integer', true, true, false, (e) => e.fileId)],
+  [clark(NS_OC, 'owner-id'), def('string', true, true, false, none)],
+  ...['resourcetype', 'getcontentlength', 'getetag'].map((l) => [d(l), def('string', true, false, false, none)] as [Clark, SearchProperty]),
+  ...['checksums', 'permissions', 'owner-display-name', 'data-fingerprint', 'id'].map((l) => [clark(NS_OC, l), def('string', true, false, false, none)] as [Clark, SearchProperty]),
+  [clark(NS_NC, 'has-preview'), def('boolean', true, false, false, none)],
 ]);
 
 /** A 400 answered with a plain-text body, as SearchDAV's handler writes its parse errors. */
@@ -80,7 +85,7 @@ function likeRegExp(pattern: string): RegExp {
   return new RegExp(`^${source}$`, 'is');
 }
 
-function operator(el: XmlElement): Predicate {
+function operator(el: XmlElement, uid: string): Predicate {
   const args = el.children;
   const comparison = (cmp: (a: string | number | boolean, b: string | number | boolean, prop: SearchProperty) => boolean): Predicate => {
     const propEl = args.find((a) => a.name === d('prop'));
@@ -91,19 +96,24 @@ function operator(el: XmlElement): Predicate {
     if (!prop) throw new SearchBadRequest('requested search property is not a valid property for this scope');
     if (!prop.searchable) throw new SearchBadRequest('requested search property is not searchable');
     const literal = castLiteral(prop, deepText(literalEl));
+    if (name === clark(NS_OC, 'owner-id')) {
+      // Only the searching user's own files can be asked for (FileSearchBackend::transformQuery).
+      if (el.name === d('eq') && literal !== uid) throw invalidArgument("Invalid search value for '{http://owncloud.org/ns}owner-id', only the current user id is allowed");
+      return () => cmp(uid, literal, prop);
+    }
     return (entry) => cmp(prop.value(entry), literal, prop);
   };
   switch (el.name) {
     case d('and'): {
-      const parts = args.map(operator);
+      const parts = args.map((a) => operator(a, uid));
       return (e) => parts.every((p) => p(e));
     }
     case d('or'): {
-      const parts = args.map(operator);
+      const parts = args.map((a) => operator(a, uid));
       return (e) => parts.some((p) => p(e));
     }
     case d('not'): {
-      const inner = args[0] ? operator(args[0]) : () => false;
+      const inner = args[0] ? operator(args[0], uid) : () => false;
       return (e) => !inner(e);
     }
     case d('eq'):
@@ -186,7 +196,7 @@ export async function fileSearch(req: DavRequest, homeScope: (segments: string[]
       if (!prop.sortable) throw new SearchBadRequest('requested order by property is not sortable');
       return { prop, descending: child(o, d('descending')) !== undefined };
     });
-    const where = operator(whereEl);
+    const where = operator(whereEl, req.user.uid);
     if (scopes.length === 0) throw invalidArgument('You need to specify a scope for the search.');
     const operators = countOperators(whereEl);
     if (operators > 100) throw invalidArgument(`Invalid search query, maximum operator limit of 100 exceeded, got ${operators} operators`);
