@@ -94,6 +94,8 @@ describe('login page', () => {
   it('from NC 34 silently shows the login page again for a POST without Origin', async () => {
     const s = await session({ nextcloud: 34 });
     const page = await s.get('/index.php/login');
+    // So that a browser's POST carries a real Origin (core's layout says no-referrer, which sends Origin: null).
+    expect(page.body).toContain('<meta name="referrer" content="same-origin">');
     const form = { user: 'alice', password: 'alice-password', requesttoken: HttpSession.requestToken(page.body) };
     const refused = await s.postForm('/index.php/login', form);
     expect(refused.status).toBe(303);

@@ -174,6 +174,7 @@ export function registerLoginRoutes(app: Hono<DoubleEnv>, state: DoubleState): v
         errors,
         messages,
         direct: c.req.query('direct') === '1',
+        sameOriginReferrer: state.features.loginNeedsOrigin,
         ...(keepRedirect ? { redirectUrl } : {}),
       }),
     );

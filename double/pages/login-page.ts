@@ -13,6 +13,11 @@ export interface LoginPageState {
   messages: string[];
   /** The `direct=1` parameter. */
   direct: boolean;
+  /**
+   * NC >= 34 adds `<meta name="referrer" content="same-origin">` so that the browser's login POST carries a
+   * real `Origin` (under core's `no-referrer` a POST says `Origin: null`).
+   */
+  sameOriginReferrer: boolean;
 }
 
 /**
@@ -86,6 +91,7 @@ export function loginPage(state: LoginPageState): string {
   return renderPage({
     title: 'Login',
     requestToken: state.requestToken,
+    ...(state.sameOriginReferrer ? { referrer: 'same-origin' as const } : {}),
     body: `<div id="login" class="guest-box login-box"></div>`,
     initialState: {
       core: {

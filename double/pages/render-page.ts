@@ -41,6 +41,8 @@ export interface PageOptions {
   user?: DoubleUser;
   /** Extra markup at the end of the body (for example the first run wizard). */
   overlay?: string;
+  /** Referrer policy of the page: core's layouts say `no-referrer`; the login page of NC 34 adds `same-origin`. */
+  referrer?: 'no-referrer' | 'same-origin';
   /** `id` of `<body>`: `body-login` (guest), `body-user`. */
   bodyId?: 'body-login' | 'body-user' | 'body-public';
 }
@@ -64,7 +66,7 @@ export function renderPage(options: PageOptions): string {
 <meta charset="utf-8">
 <title>${escapeHtml(options.title)} - Nextcloud</title>
 <meta name="viewport" content="width=device-width, initial-scale=1.0, minimum-scale=1.0">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="no-referrer">${options.referrer === 'same-origin' ? '\n<meta name="referrer" content="same-origin">' : ''}
 </head>
 <body id="${bodyId}">
 ${states}
