@@ -24,3 +24,20 @@ export {
 } from './version-gates.ts';
 export { issueAccessToken, INTERNAL_CLIENT_NAME, OidcTokenError, type IssueAccessTokenInput } from './oidc/issue-tokens.ts';
 export { oidcStore, OidcStore, type AccessTokenRecord, type OidcClient } from './oidc/oidc-store.ts';
+export {
+  runCodeFlow,
+  obtainAuthorizationCode,
+  exchangeCode,
+  registerClient,
+  pkcePair,
+  CodeFlowError,
+  CookieJar,
+  type CodeFlowOptions,
+  type CodeFlowResult,
+  type AuthorizationResult,
+  type FlowClient,
+  type TokenResponse,
+} from './oidc/code-flow.ts';
+export { discoveryDocument } from './oidc/discovery-document.ts';
+export { DOUBLE_TOTP_CODE } from './pages/login-page.ts';
+export { FIRST_RUN_WIZARD_CLOSE_DELAY_MS } from './pages/first-run-wizard.ts';
