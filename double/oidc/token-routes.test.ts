@@ -92,6 +92,14 @@ describe('/token with authorization_code', () => {
     expect((await token(codeForm(none))).status).toBe(200);
   });
 
+  it('a dynamic client past client_expire_time gets expired_client until the clean-up removes it', async () => {
+    await start();
+    await double!.occ(['config:app:set', 'oidc', 'expire_time', '--value=7200']);
+    const auth = await authorize();
+    clock += 3601_000;
+    expect(await token(codeForm(auth))).toEqual({ status: 400, json: { error: 'expired_client', error_description: 'Client expired.' } });
+  });
+
   it('a code lives expire_time seconds', async () => {
     await start();
     const auth = await authorize();
