@@ -87,4 +87,4 @@ export {
   type DiffAxis,
   type MatrixDiff,
 } from './matrix/diff-matrices.ts';
-export { DEFAULT_MATRIX_OUT, MATRIX_EXPECTATIONS_ENV, MATRIX_OUT_ENV, MatrixReporter, summaryLines, type MatrixReporterOptions } from './matrix-reporter.ts';
+export { DEFAULT_MATRIX_OUT, MATRIX_EXPECTATIONS_ENV, MATRIX_OUT_ENV, MatrixReporter, MatrixRunFailed, summaryLines, type MatrixReporterOptions } from './matrix-reporter.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import type { ExpectationSet } from './expectations/expected-outcome.ts';
 import { DEFAULT_EXPECTATIONS_DIR, loadExpectations } from './expectations/lint-expectations.ts';
 import { buildMatrix, problemLines, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
@@ -32,7 +32,23 @@ export interface MatrixReporterOptions {
   quiet?: boolean;
   /** Set by Playwright: the directory of the config file. */
   configDir?: string;
+  /** Set by Playwright: `merge` under merge-reports. */
+  _mode?: string;
 }
+
+/**
+ * Thrown from onEnd under merge-reports, where Playwright ignores the status onEnd returns and exits 1 only
+ * on a reporter error; the reporter has printed why before.
+ */
+export class MatrixRunFailed extends Error {
+  readonly code = 'ERR_MATRIX_FAILED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'MatrixRunFailed';
+  }
+}
+
+const MATRIX_FAILED_MARK = 'nc-oauth-lab matrix failed:';
 
 // eslint-disable-next-line no-control-regex -- ANSI colour escapes in Playwright error messages
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -84,6 +100,18 @@ export class MatrixReporter implements Reporter {
     return !this.options.quiet;
   }
 
+  /** Errors outside tests (a global setup, a broken blob): printed, since this reporter may be the only one. */
+  onError(error: TestError): void {
+    if (this.options.quiet || error.message?.startsWith(MATRIX_FAILED_MARK)) return;
+    process.stdout.write(`nc-oauth-lab matrix: error: ${redactText((error.message ?? error.value ?? 'unknown error').replace(ANSI, '').split('\n')[0]!)}\n`);
+  }
+
+  /** The run's failure: a returned status live; a thrown error under merge-reports (see MatrixRunFailed). */
+  private failed(why: string): { status: FullResult['status'] } {
+    if (this.options._mode === 'merge') throw new MatrixRunFailed(`${MATRIX_FAILED_MARK} ${why}`);
+    return { status: 'failed' };
+  }
+
   onBegin(config: FullConfig, suite: Suite): void {
     this.config = config;
     this.suite = suite;
@@ -100,7 +128,7 @@ export class MatrixReporter implements Reporter {
     };
     if (this.setupError || !this.expectations || !this.suite) {
       print(`nc-oauth-lab matrix: ${this.setupError ?? 'the reporter did not see the test run'}`);
-      return { status: 'failed' };
+      return this.failed('no matrix');
     }
     const out = this.outputDir();
     try {
@@ -110,10 +138,12 @@ export class MatrixReporter implements Reporter {
       this.matrix = matrix;
       const written = await writeMatrixReports(matrix, out);
       for (const line of summaryLines(matrix, written.html)) print(line);
-      return matrix.status === 'failed' ? { status: 'failed' } : undefined;
+      if (matrix.status === 'failed') return this.failed(`${matrix.summary.problems.length} cell(s) not as expected`);
+      return undefined;
     } catch (error) {
+      if (error instanceof MatrixRunFailed) throw error;
       print(`nc-oauth-lab matrix: cannot build the matrix into ${out}: ${(error as Error).message}`);
-      return { status: 'failed' };
+      return this.failed('no matrix');
     }
   }
 

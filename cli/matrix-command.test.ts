@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { syntheticMatrix } from '../scenarios/matrix/synthetic-matrix.ts';
+import { runCli } from './command.ts';
+import { rootCommand } from './commands.ts';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(rootCommand, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+describe('nc-oauth-lab matrix diff', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-matrix-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, data: unknown): string => {
+    writeFileSync(join(dir, name), typeof data === 'string' ? data : JSON.stringify(data));
+    return join(dir, name);
+  };
+  const v = { nextcloud: 32, oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', ocsHeader: false } as const;
+  const base = file('base.json', syntheticMatrix({ variants: [{ variant: v, provider: 'double' }], tests: [{ title: 't', line: 1, records: () => [['oauth.userinfo', false, { status: 500 }], ['bearer.ocs.user', true, { status: 200 }]] }] }));
+  const head = file('head.json', syntheticMatrix({ variants: [{ variant: v, provider: 'double' }], tests: [{ title: 't', line: 1, records: () => [['oauth.userinfo', true, { status: 200 }], ['bearer.ocs.user', false, { status: 401 }]] }] }));
+
+  it('lists fixed and broken cells and exits 0', async () => {
+    const r = await run('matrix', 'diff', base, head);
+    expect(r.err).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.out).toEqual([
+      `matrix diff ${base} -> ${head}: 1 fixed, 1 broken, 0 other, 0 unchanged`,
+      '',
+      'Fixed (fail -> pass):',
+      '  oauth.userinfo  nc32-oidc1.16.6-uo8.10.1-none-nohdr  unexpected-fail (failed 500) -> pass (passed 200)',
+      '',
+      'Broken (pass -> fail):',
+      '  bearer.ocs.user  nc32-oidc1.16.6-uo8.10.1-none-nohdr  pass (passed 200) -> unexpected-fail (failed 401)',
+    ]);
+  });
+
+  it('prints JSON and Markdown, and accepts --ignore', async () => {
+    const json = await run('matrix', 'diff', '--format', 'json', base, head);
+    expect(JSON.parse(json.out.join('\n'))).toMatchObject({ fixed: [{ check: 'oauth.userinfo' }], broken: [{ check: 'bearer.ocs.user' }], other: [], unchanged: 0 });
+    const md = await run('matrix', 'diff', '--format', 'markdown', '--ignore', 'patch', base, head);
+    expect(md.code).toBe(0);
+    expect(md.out.join('\n')).toContain('#### Broken (pass → fail)');
+  });
+
+  it('fails with one line and exit 2 on bad input', async () => {
+    const other = file('v9.json', { ...JSON.parse(JSON.stringify(syntheticMatrix())), schemaVersion: 9 });
+    const cases: [string[], RegExp][] = [
+      [[base], /^nc-oauth-lab: matrix diff needs two files, <base\.json> <head\.json>, not 1/],
+      [[base, join(dir, 'nope.json')], /^nc-oauth-lab: cannot read .*nope\.json \(ENOENT\)/],
+      [[base, file('garbage.json', 'garbage')], /^nc-oauth-lab: .*garbage\.json is not JSON/],
+      [[base, other], /^nc-oauth-lab: .*v9\.json has schemaVersion 9, this nc-oauth-lab reads 1/],
+      [['--ignore', 'colour', base, head], /^nc-oauth-lab: --ignore must be one of nextcloud, oidc, user-oidc, patch, ocs-header, not 'colour'/],
+      [['--format', 'xml', base, head], /--format must be one of text, markdown, json/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run('matrix', 'diff', ...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toHaveLength(1);
+      expect(r.err[0]).toMatch(message);
+      expect(r.out).toEqual([]);
+    }
+  });
+
+  it('has only the diff subcommand for now', async () => {
+    const r = await run('matrix', '--help');
+    expect(r.code).toBe(0);
+    expect(r.out.join('\n')).toMatch(/Commands:\n {2}diff {2}List the matrix cells that changed/);
+    expect((await run('matrix', 'run')).code).toBe(2);
+  });
+});

@@ -1,0 +1,209 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_EXPECTATIONS_DIR } from './expectations/lint-expectations.ts';
+import { matrixSchema, type Matrix } from './matrix/matrix-schema.ts';
+
+/*
+ * The matrix reporter in real Playwright runs: a tiny project in a temp dir with two synthetic variants
+ * whose tests call recordCheck (one passes everything, one has a failing check, one procedure throws
+ * before it records, one is skipped). Run once live and once as two shards whose blob reports are merged
+ * with `playwright merge-reports --reporter <entry>`: the matrix.json cells must be identical. A wrong
+ * expectation and a stale one make the run exit 1 naming the cell.
+ */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+const ENTRY = join(ROOT, 'scenarios', 'matrix-reporter-entry.ts');
+const INDEX = join(ROOT, 'scenarios', 'index.ts');
+const TOKEN = `${'Zq9'.repeat(24)}`;
+
+const CONFIG = `
+import { defineConfig } from '@playwright/test';
+import { matrixProjects } from ${JSON.stringify(INDEX)};
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: true,
+  workers: 1,
+  reporter: process.env.BLOB ? [['blob', { outputDir: process.env.BLOB }]] : [[${JSON.stringify(ENTRY)}, { outputDir: process.env.OUT }]],
+  projects: matrixProjects([
+    { nextcloud: 32, oidc: '1.8.5', userOidc: '8.10.1', patch: 'none', ocsHeader: false },
+    { nextcloud: 32, oidc: '1.16.6', userOidc: '8.10.1', patch: 'user_oidc-app-api', ocsHeader: true },
+  ], 'double'),
+});
+`;
+
+// The "system under test" is faked from the variant: the procedure itself never branches on versions.
+const SPEC = `
+import { test } from '@playwright/test';
+import { recordCheck, withChecks, type Variant } from ${JSON.stringify(INDEX)};
+const fakeNextcloud = (v: Variant) => ({ pkce: v.oidc !== '1.8.5', cors: v.patch !== 'none' });
+
+test('discovery', withChecks('discovery.openid-configuration', 'discovery.pkce-advertised'), async ({}, testInfo) => {
+  const nc = fakeNextcloud(testInfo.project.metadata.variant);
+  await recordCheck(testInfo, { id: 'discovery.openid-configuration', passed: true, observed: { status: 200 } });
+  await recordCheck(testInfo, { id: 'discovery.pkce-advertised', passed: nc.pkce, observed: { status: 200, detail: { code_challenge_methods_supported: nc.pkce ? ['S256', 'plain'] : null } } });
+});
+
+test('notes with bearer only', withChecks('bearer.notes.get', 'bearer.notes.post'), async ({}, testInfo) => {
+  const nc = fakeNextcloud(testInfo.project.metadata.variant);
+  for (const id of ['bearer.notes.get', 'bearer.notes.post'] as const) {
+    await recordCheck(testInfo, { id, passed: nc.cors, observed: nc.cors ? { status: 200 } : { status: 401, message: 'CORS requires basic auth' } });
+  }
+});
+
+test('procedure that breaks before its check', withChecks('oauth.userinfo'), async () => {
+  test.fail(true, 'synthetic: the procedure error must become an error cell without failing this run');
+  console.log('sending Authorization: Bearer ${TOKEN}');
+  throw new Error('token exchange failed for Bearer ${TOKEN}');
+});
+
+test('needs docker', withChecks('dcr.delete'), async () => {
+  test.skip(true, 'synthetic: no Docker engine');
+});
+`;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cwd: string, args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, CI: '', FORCE_COLOR: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A copy of the shipped expectations with one check's entry replaced. */
+function expectationsWith(dir: string, file: string, check: string, entry: unknown): string {
+  cpSync(DEFAULT_EXPECTATIONS_DIR, dir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+  const path = join(dir, file);
+  const data = JSON.parse(readFileSync(path, 'utf8')) as { checks: Record<string, unknown> };
+  data.checks[check] = entry;
+  writeFileSync(path, JSON.stringify(data));
+  return dir;
+}
+
+const readMatrix = (dir: string): Matrix => matrixSchema.parse(JSON.parse(readFileSync(join(dir, 'matrix.json'), 'utf8')));
+
+describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-reporter-'));
+  let wrong: string;
+  let stale: string;
+  let live: Run;
+  let merged: Run;
+  let staleRun: Run;
+  let good: Run;
+  let broken: Run;
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(join(dir, 'playwright.config.ts'), CONFIG);
+    mkdirSync(join(dir, 'tests'));
+    writeFileSync(join(dir, 'tests', 'synthetic.spec.ts'), SPEC);
+    // deliberately wrong: Notes with Bearer only expected to pass unpatched
+    wrong = expectationsWith(join(dir, 'wrong'), 'bearer.json', 'bearer.notes.get', { include: ['bearer-accepted'] });
+    // stale: discovery expected to fail, but it passes
+    stale = expectationsWith(join(dir, 'stale'), 'discovery.json', 'discovery.openid-configuration', {
+      support: [{ component: 'oidc', version_added: false, notes: 'synthetic stale statement', impl_url: 'https://github.com/H2CK/oidc/issues/1' }],
+    });
+    const [l, s1, s2] = await Promise.all([
+      run(dir, ['test'], { OUT: join(dir, 'live'), NC_OAUTH_LAB_EXPECTATIONS: wrong }),
+      run(dir, ['test', '--shard', '1/2'], { BLOB: join(dir, 'blob-1') }),
+      run(dir, ['test', '--shard', '2/2'], { BLOB: join(dir, 'blob-2') }),
+    ]);
+    live = l;
+    for (const s of [s1, s2]) expect(s.code, s.stdout + s.stderr).toBe(0);
+    mkdirSync(join(dir, 'blobs'));
+    for (const b of ['blob-1', 'blob-2']) for (const f of readdirSync(join(dir, b))) cpSync(join(dir, b, f), join(dir, 'blobs', f));
+    const brokenData = join(dir, 'broken');
+    mkdirSync(brokenData);
+    writeFileSync(join(brokenData, 'x.json'), '{"checks":{"no.such.check":{"support":[]}}}');
+    const merge = (out: string, expectations: string): Promise<Run> =>
+      run(dir, ['merge-reports', '--reporter', ENTRY, 'blobs'], { NC_OAUTH_LAB_MATRIX_OUT: join(dir, out), NC_OAUTH_LAB_EXPECTATIONS: expectations });
+    [merged, staleRun, good, broken] = await Promise.all([merge('merged', wrong), merge('stale-out', stale), merge('good-out', DEFAULT_EXPECTATIONS_DIR), merge('broken-out', brokenData)]);
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('builds the matrix live: every class the run can give, with logs for failed cells and no secret', () => {
+    const m = readMatrix(join(dir, 'live'));
+    const classes = Object.fromEntries(m.cells.map((c) => [`${c.check} ${c.variant}`, c.classification]));
+    expect(classes).toEqual({
+      'discovery.openid-configuration nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'pass',
+      'discovery.openid-configuration nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'pass',
+      'discovery.pkce-advertised nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'expected-fail',
+      'discovery.pkce-advertised nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'pass',
+      'dcr.delete nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'skipped',
+      'dcr.delete nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'skipped',
+      'oauth.userinfo nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'error',
+      'oauth.userinfo nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'error',
+      'bearer.notes.get nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'unexpected-fail',
+      'bearer.notes.get nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'pass',
+      'bearer.notes.post nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'expected-fail',
+      'bearer.notes.post nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'pass',
+    });
+    expect(m.double).toBe(true);
+    expect(m.variants.map((v) => [v.key, v.provider])).toEqual([
+      ['nc32-oidc1.8.5-uo8.10.1-none-nohdr', 'double'],
+      ['nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr', 'double'],
+    ]);
+    const error = m.cells.find((c) => c.check === 'oauth.userinfo')!;
+    expect(error.observed.error).toMatch(/^Error: token exchange failed for Bearer \[redacted\]/);
+    expect(error.observed.tests).toEqual([{ title: 'procedure that breaks before its check', file: 'synthetic.spec.ts', line: 19 }]);
+    expect(error.links[0]!.name).toBe('log');
+    const log = readFileSync(join(dir, 'live', error.links[0]!.path), 'utf8');
+    expect(log).toContain('sending Authorization: Bearer [redacted]');
+    for (const f of ['matrix.json', 'matrix.md', 'matrix.html', 'matrix-junit.xml', error.links[0]!.path]) {
+      expect(readFileSync(join(dir, 'live', f), 'utf8'), f).not.toContain(TOKEN);
+    }
+    for (const l of m.cells.flatMap((c) => c.links)) expect(existsSync(join(dir, 'live', l.path)), l.path).toBe(true);
+  });
+
+  it('gives the same cells from two shards merged with merge-reports as from the unsharded run', () => {
+    expect(merged.stderr).toBe('');
+    const a = readMatrix(join(dir, 'live'));
+    const b = readMatrix(join(dir, 'merged'));
+    expect(b.cells).toEqual(a.cells);
+    expect(b.variants).toEqual(a.variants);
+    expect(b.checks).toEqual(a.checks);
+  });
+
+  it('exits 1 and names the cell when an expectation is wrong, live and merged', () => {
+    for (const r of [live, merged]) {
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stdout).toContain('nc-oauth-lab matrix: FAILED: 1 cell(s) not as expected:');
+      expect(r.stdout).toContain(
+        'unexpected-fail: bearer.notes.get on nc32-oidc1.8.5-uo8.10.1-none-nohdr: fails where the data says it passes (observed 401 CORS requires basic auth)',
+      );
+    }
+  });
+
+  it('exits 1 and names the cells when an expectation is stale, and 0 with the shipped data', () => {
+    expect(staleRun.code, staleRun.stdout + staleRun.stderr).toBe(1);
+    expect(staleRun.stdout).toContain('nc-oauth-lab matrix: FAILED: 2 cell(s) not as expected:');
+    expect(staleRun.stdout).toContain(
+      'stale: discovery.openid-configuration on nc32-oidc1.8.5-uo8.10.1-none-nohdr: passes where the data says it fails: update the expectations (observed 200)',
+    );
+    expect(good.code, good.stdout + good.stderr).toBe(0);
+    expect(good.stdout).toContain('nc-oauth-lab matrix: 12 cells, 6 checks x 2 variants (double): 5 pass, 3 expected fail, 2 error, 2 skipped');
+    expect(good.stdout).toContain('nc-oauth-lab matrix: Run against the Nextcloud double');
+    expect(readMatrix(join(dir, 'good-out')).status).toBe('passed');
+  });
+
+  it('fails the run with one line when the expectations data is broken', () => {
+    expect(broken.code).toBe(1);
+    expect(broken.stdout.trim()).toMatch(/^nc-oauth-lab matrix: 1 problem\(s\) in the expectations in .*broken: x\.json: checks\["no\.such\.check"\]: unknown check/);
+    expect(existsSync(join(dir, 'broken-out', 'matrix.json'))).toBe(false);
+  });
+});
