@@ -182,7 +182,7 @@ function describe(kind: Probe['kind'], status: number, text: string): { message:
     const message = /<([A-Za-z][\w.-]*:)?message>([^<]*)</.exec(text)?.[2];
     return { message: [exception?.replace(/^.*\\/, ''), message].filter(Boolean).join(': ') || text.trim().slice(0, 80) };
   }
-  if (status === 200 && kind === 'notes-list' && Array.isArray(json)) return { message: `${json.length} notes` };
+  if (status === 200 && kind === 'notes-list' && Array.isArray(json)) return { message: `${json.length} note${json.length === 1 ? '' : 's'}` };
   if (status === 200 && kind === 'notes-create' && json && !Array.isArray(json) && typeof json['id'] === 'number') return { message: `note ${json['id']} created`, noteId: json['id'] };
   if (json && !Array.isArray(json) && typeof json['message'] === 'string') return { message: json['message'] };
   return { message: text.trim().replace(/\s+/g, ' ').slice(0, 80) };

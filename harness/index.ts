@@ -50,3 +50,4 @@ export { BrowserSession, LOGIN_SELECTORS, closeFirstRunWizard, type ArtifactMode
 export { redactTraceText, redactTraceZip, traceText } from './browser/redact-trace.ts';
 export { DEFAULT_SCOPE, browserLoginFlow, type LoginFlowOptions, type LoginFlowResult } from './login-flow.ts';
 export { PROBE_CHECKS, bearerProbe, expectedProbe, probeMatches, randomAlphanumeric, type BearerProbeInput, type ProbeCheck, type ProbeExpectation, type ProbeRow, type ProbeVariant } from './bearer-probe.ts';
+export { McpSession, mcpWithoutToken, type McpConnectOptions, type UnauthorizedAnswer } from './mcp/mcp-session.ts';

@@ -165,7 +165,14 @@ export class BrowserSession {
     }
     callbacks.expect(request.state);
     const arrived = callbacks.wait(request.state, timeoutMs);
-    arrived.catch(() => undefined);
+    // The redirect URI can be reached without the page going there: the consent page's Allow and Deny
+    // buttons call fetch() with redirect 'follow' (H2CK/oidc src/Consent.vue), so the authorization
+    // response reaches the callback server while the browser moves on to /authorize or '/'.
+    let delivered = false;
+    arrived.then(
+      () => (delivered = true),
+      () => undefined,
+    );
     try {
       page = await context.newPage();
       page.setDefaultTimeout(Math.min(timeoutMs, 30_000));
@@ -176,7 +183,7 @@ export class BrowserSession {
         const url = new URL(page.url());
         const kind = pageKind(url, redirectUri);
         result.pages.push(url.pathname);
-        if (kind === 'callback') break;
+        if (kind === 'callback' || delivered) break;
         if (kind === 'login') {
           if (submitted) {
             const message = await page
@@ -225,10 +232,13 @@ export class BrowserSession {
           result.firstRunWizardClosed = (await closeFirstRunWizard(page, left())) || result.firstRunWizardClosed;
           await page.locator(options.consent === 'deny' ? LOGIN_SELECTORS.deny : LOGIN_SELECTORS.allow).click({ timeout: left() });
           try {
-            await page.waitForURL((u) => pageKind(u, redirectUri) !== 'consent', { waitUntil: 'commit', timeout: Math.min(left(), 20_000) });
+            const moved = page.waitForURL((u) => pageKind(u, redirectUri) !== 'consent', { waitUntil: 'commit', timeout: Math.min(left(), 20_000) });
+            moved.catch(() => undefined);
+            await Promise.race([moved, arrived]);
           } catch (error) {
             throw new HarnessError('ERR_BROWSER', `the consent page stayed after ${options.consent === 'deny' ? 'Deny' : 'Allow'}: ${secrets.redact(await visibleText(page))}`, { cause: error });
           }
+          if (delivered) break;
           continue;
         }
         if (kind === 'authorize') {
@@ -240,6 +250,8 @@ export class BrowserSession {
         if (kind === 'two-factor') {
           throw new HarnessError('ERR_LOGIN_REJECTED', `Nextcloud asks ${user.uid} for a second factor: use a test user without two-factor authentication`, { detail: { page: url.pathname } });
         }
+        // A page of Nextcloud after the consent page: wait briefly for a response the page's fetch delivered.
+        if (result.consentShown && (await Promise.race([arrived.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]).catch(() => false))) break;
         throw new HarnessError('ERR_BROWSER', `the browser ended on ${secrets.redactUrl(url.origin + url.pathname)}, not on the redirect URI, the login, redirect or consent page: ${secrets.redact(await visibleText(page, 200))}`, { detail: { page: url.pathname } });
       }
       result.callback = await arrived;
