@@ -218,6 +218,19 @@ describe('REPORT', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('expands recurring events into UTC occurrences with <cal:expand>', async () => {
+    const body = `<cal:calendar-query ${NS}><d:prop><cal:calendar-data><cal:expand start="20240108T000000Z" end="20240122T000000Z"/></cal:calendar-data></d:prop><cal:filter><cal:comp-filter name="VCALENDAR"><cal:comp-filter name="VEVENT"><cal:prop-filter name="UID"><cal:text-match collation="i;octet">weekly</cal:text-match></cal:prop-filter></cal:comp-filter></cal:comp-filter></cal:filter></cal:calendar-query>`;
+    const xml = await (await report(body)).text();
+    const data = /<cal:calendar-data>([^<]*)<\/cal:calendar-data>/.exec(xml)![1]!.replace(/&#13;/g, '\r');
+    expect(data.match(/BEGIN:VEVENT/g)).toHaveLength(2);
+    expect(data).toContain('RECURRENCE-ID:20240108T080000Z');
+    expect(data).toContain('DTSTART:20240115T080000Z');
+    expect(data).not.toContain('RRULE');
+    const missingEnd = await report(body.replace(' end="20240122T000000Z"', ''));
+    expect(missingEnd.status).toBe(400);
+    expect(await missingEnd.text()).toContain('<s:message>The "start" and "end" attributes are required for the CALDAV:expand element</s:message>');
+  });
+
   it('returns the named objects with calendar-multiget and skips missing ones', async () => {
     const body = `<cal:calendar-multiget ${NS}><d:prop><d:getetag/></d:prop><d:href>${CAL}/personal/march.ics</d:href><d:href>${fresh.url}${CAL}/personal/january.ics</d:href><d:href>${CAL}/personal/missing.ics</d:href></cal:calendar-multiget>`;
     const res = await report(body);

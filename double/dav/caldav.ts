@@ -1,5 +1,5 @@
 import ICAL from 'ical.js';
-import { calendarObjectMatches, parseCompFilter } from './calendar-filter.ts';
+import { calendarObjectMatches, expandCalendarData, parseCompFilter, parseUtcDateTime, type TimeRange } from './calendar-filter.ts';
 import { DavError, badRequest, conflict, forbidden, methodNotAllowed, notFound, notImplemented } from './dav-error.ts';
 import { calculateSegments, checkPreconditions, depthHeader, dummyGetResponse, hrefOf, httpDate, type DavRequest } from './dav-request.ts';
 import { md5Etag, recordChange, type CalendarCollection, type CalendarObject, type DavHome } from './dav-store.ts';
@@ -184,8 +184,21 @@ function icsExport(calendar: CalendarCollection, method: string): Response {
   });
 }
 
-function objectResponse(req: DavRequest, uid: string, calendar: CalendarCollection, object: CalendarObject, request: PropRequest): DavResponse {
-  return resolveProps(hrefOf(req.base, calendarSegments(uid, calendar.uri, object.uri), false), request, objectProps(req, object));
+function objectResponse(req: DavRequest, uid: string, calendar: CalendarCollection, object: CalendarObject, request: PropRequest, expand?: Required<TimeRange>): DavResponse {
+  const props = objectProps(req, object);
+  const get: PropGetter = expand ? (name) => (name === cal('calendar-data') ? expandCalendarData(object.data, expand.start, expand.end) : props(name)) : props;
+  return resolveProps(hrefOf(req.base, calendarSegments(uid, calendar.uri, object.uri), false), request, get);
+}
+
+/** `<cal:calendar-data><cal:expand start end/></cal:calendar-data>` in a REPORT's `<d:prop>` (RFC 4791 §9.6.5). */
+function expandRange(root: XmlElement): Required<TimeRange> | undefined {
+  const expand = child(child(child(root, d('prop')), cal('calendar-data')), cal('expand'));
+  if (!expand) return undefined;
+  const { start, end } = expand.attrs;
+  if (!start || !end) throw badRequest('The "start" and "end" attributes are required for the CALDAV:expand element');
+  const range = { start: parseUtcDateTime(start), end: parseUtcDateTime(end) };
+  if (range.end <= range.start) throw badRequest('The end-date must be larger than the start-date in the expand element.');
+  return range;
 }
 
 /** The calendar objects of a calendar-query (RFC 4791 §7.8); Depth 0 on a calendar is a 400 as in sabre. */
@@ -197,16 +210,17 @@ function calendarQuery(req: DavRequest, root: XmlElement, calendar: CalendarColl
   const filter = parseCompFilter(compFilters[0]!);
   const names = propNames(child(root, d('prop')));
   const request: PropRequest = names.length > 0 ? { mode: 'prop', names } : { mode: 'allprop' };
+  const expand = expandRange(root);
   const depth = depthHeader(req.header('depth'), 0);
   const uid = req.user.uid;
   const out: DavResponse[] = [];
   if (object && calendar) {
-    if (calendarObjectMatches(object.data, filter)) out.push(objectResponse(req, uid, calendar, object, request));
+    if (calendarObjectMatches(object.data, filter)) out.push(objectResponse(req, uid, calendar, object, request, expand));
   } else if (calendar) {
     if (depth === 0) {
       if (!(req.header('user-agent') ?? '').startsWith('MSFT-')) throw badRequest('A calendar-query REPORT on a calendar with a Depth: 0 is undefined. Set Depth to 1');
     }
-    for (const o of calendar.objects.values()) if (calendarObjectMatches(o.data, filter)) out.push(objectResponse(req, uid, calendar, o, request));
+    for (const o of calendar.objects.values()) if (calendarObjectMatches(o.data, filter)) out.push(objectResponse(req, uid, calendar, o, request, expand));
   }
   return multistatusResponse(NAMESPACES(), out, { minimal: wantsMinimal(req.header('prefer'), req.header('brief')) });
 }
@@ -215,6 +229,7 @@ function calendarQuery(req: DavRequest, root: XmlElement, calendar: CalendarColl
 function calendarMultiget(req: DavRequest, home: DavHome, root: XmlElement): Response {
   const names = propNames(child(root, d('prop')));
   const request: PropRequest = names.length > 0 ? { mode: 'prop', names } : { mode: 'allprop' };
+  const expand = expandRange(root);
   const out: DavResponse[] = [];
   for (const hrefEl of childrenNamed(root, d('href'))) {
     const segments = calculateSegments(req.base, deepText(hrefEl).trim());
@@ -223,7 +238,7 @@ function calendarMultiget(req: DavRequest, home: DavHome, root: XmlElement): Res
     const calendar = home.calendars.get(calendarUri);
     if (!calendar) throw notFound(`Node with name '${calendarUri}' could not be found`);
     const object = calendar.objects.get(objectUri);
-    if (object) out.push(objectResponse(req, owner, calendar, object, request));
+    if (object) out.push(objectResponse(req, owner, calendar, object, request, expand));
   }
   return multistatusResponse(NAMESPACES(), out, { minimal: wantsMinimal(req.header('prefer'), req.header('brief')) });
 }
@@ -330,7 +345,11 @@ export async function calendarsRequest(req: DavRequest): Promise<Response> {
         const depth = depthHeader(req.header('depth'), 1);
         const out = [resolveProps(hrefOf(req.base, ['calendars', owner], true), request, homeProps(req))];
         if (depth !== 0) {
-          for (const c of home.calendars.values()) out.push(resolveProps(hrefOf(req.base, calendarSegments(owner, c.uri), true), request, calendarProps(req, c)));
+          for (const c of home.calendars.values()) {
+            out.push(resolveProps(hrefOf(req.base, calendarSegments(owner, c.uri), true), request, calendarProps(req, c)));
+            // Nextcloud enables Depth: infinity, which walks into every calendar.
+            if (depth === -1) for (const o of c.objects.values()) out.push(objectResponse(req, owner, c, o, request));
+          }
           for (const kind of Object.keys(SPECIAL) as (keyof typeof SPECIAL)[]) out.push(resolveProps(hrefOf(req.base, ['calendars', owner, kind], true), request, specialProps(req, kind)));
         }
         return multistatusResponse(NAMESPACES(), out, { minimal: wantsMinimal(req.header('prefer'), req.header('brief')) });

@@ -282,3 +282,93 @@ export function calendarObjectMatches(ics: string, filter: CompFilter): boolean 
     for (const tzid of registered) ICAL.TimezoneService.remove(tzid);
   }
 }
+
+/** The PRODID sabre/vobject writes into documents it generates. */
+const VOBJECT_PRODID = '-//Sabre//Sabre VObject 4.5.6//EN';
+
+function toUtc(time: ICAL.Time): ICAL.Time {
+  return time.isDate ? time : time.convertToZone(ICAL.Timezone.utcTimezone);
+}
+
+function cloneComponent(component: ICAL.Component): ICAL.Component {
+  return new ICAL.Component(JSON.parse(JSON.stringify(component.toJSON())) as unknown[]);
+}
+
+function setTime(component: ICAL.Component, name: string, time: ICAL.Time): void {
+  component.removeAllProperties(name);
+  component.addPropertyWithValue(name, toUtc(time));
+}
+
+/** Converts every date-time with a zone to UTC, as vobject's `expand()` strips timezones. */
+function stripTimezones(component: ICAL.Component): ICAL.Component {
+  for (const prop of component.getAllProperties()) {
+    const value = prop.getFirstValue();
+    if (value instanceof ICAL.Time && !value.isDate) {
+      prop.removeParameter('tzid');
+      prop.setValue(toUtc(value));
+    }
+  }
+  return component;
+}
+
+/**
+ * `VCalendar::expand()` for `<cal:expand>` (RFC 4791 §9.6.5): recurring events become one VEVENT per
+ * occurrence in the range with a RECURRENCE-ID and without RRULE/RDATE/EXDATE, overridden occurrences
+ * take their override, non-recurring events stay when they overlap the range, every date-time becomes
+ * UTC and VTIMEZONEs go away.
+ */
+export function expandCalendarData(ics: string, start: number, end: number): string {
+  const source = new ICAL.Component(ICAL.parse(ics) as unknown[]);
+  const registered: string[] = [];
+  for (const vtz of source.getAllSubcomponents('vtimezone')) {
+    const tzid = String(vtz.getFirstPropertyValue('tzid') ?? '');
+    if (tzid && !ICAL.TimezoneService.has(tzid)) {
+      ICAL.TimezoneService.register(vtz);
+      registered.push(tzid);
+    }
+  }
+  try {
+    const vcal = registered.length > 0 ? new ICAL.Component(ICAL.parse(ics) as unknown[]) : source;
+    const out = new ICAL.Component('vcalendar');
+    out.addPropertyWithValue('prodid', VOBJECT_PRODID);
+    for (const prop of vcal.getAllProperties()) if (prop.name !== 'prodid') out.addProperty(ICAL.Property.fromString(prop.toICALString()));
+    const byUid = new Map<string, ICAL.Component[]>();
+    for (const sub of vcal.getAllSubcomponents()) {
+      if (sub.name === 'vtimezone') continue;
+      if (sub.name !== 'vevent') {
+        out.addSubcomponent(cloneComponent(sub));
+        continue;
+      }
+      const uid = String(sub.getFirstPropertyValue('uid') ?? '');
+      byUid.set(uid, [...(byUid.get(uid) ?? []), sub]);
+    }
+    for (const events of byUid.values()) {
+      const master = events.find((e) => !e.hasProperty('recurrence-id'));
+      const overrides = events.filter((e) => e.hasProperty('recurrence-id'));
+      if (master && (master.hasProperty('rrule') || master.hasProperty('rdate'))) {
+        const event = new ICAL.Event(master, { exceptions: overrides });
+        const iterator = event.iterator();
+        for (let i = 0; i < 100_000; i++) {
+          const next = iterator.next();
+          if (!next) break;
+          const details = event.getOccurrenceDetails(next);
+          if (details.startDate.toUnixTime() >= end) break;
+          if (details.endDate.toUnixTime() <= start) continue;
+          const instance = cloneComponent(details.item.component);
+          for (const name of ['rrule', 'rdate', 'exdate', 'exrule']) instance.removeAllProperties(name);
+          setTime(instance, 'dtstart', details.startDate);
+          if (instance.hasProperty('dtend')) setTime(instance, 'dtend', details.endDate);
+          if (!instance.hasProperty('recurrence-id')) instance.addPropertyWithValue('recurrence-id', toUtc(details.startDate));
+          out.addSubcomponent(stripTimezones(instance));
+        }
+        continue;
+      }
+      for (const e of events) {
+        if (eventInRange(e, start, end)) out.addSubcomponent(stripTimezones(cloneComponent(e)));
+      }
+    }
+    return `${out.toString()}\r\n`;
+  } finally {
+    for (const tzid of registered) ICAL.TimezoneService.remove(tzid);
+  }
+}

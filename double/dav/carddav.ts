@@ -322,7 +322,13 @@ export async function addressBooksRequest(req: DavRequest): Promise<Response> {
         const request = parsePropfind(await req.text());
         const depth = depthHeader(req.header('depth'), 1);
         const out = [resolveProps(hrefOf(req.base, homeSegments, true), request, chain((n) => (n === d('resourcetype') ? emptyElements(d('collection')) : undefined), aclProps(req, owner)))];
-        if (depth !== 0) for (const b of home.addressBooks.values()) out.push(resolveProps(hrefOf(req.base, bookSegments(owner, b.uri), true), request, bookProps(req, b)));
+        if (depth !== 0) {
+          for (const b of home.addressBooks.values()) {
+            out.push(resolveProps(hrefOf(req.base, bookSegments(owner, b.uri), true), request, bookProps(req, b)));
+            // Nextcloud enables Depth: infinity, which walks into every address book.
+            if (depth === -1) for (const c of b.cards.values()) out.push(cardResponse(req, owner, b, c, request));
+          }
+        }
         return multistatusResponse(NAMESPACES(), out, { minimal: wantsMinimal(req.header('prefer'), req.header('brief')) });
       }
       case 'REPORT':
