@@ -257,14 +257,20 @@ describe.skipIf(problem !== undefined)('the docker provider on a real engine (ti
     expect(await containersOf(failingTag)).toEqual([]);
   }, 90_000);
 
-  it('nextcloudBuilder passes the docker spec options to the provider', () => {
-    const builder = nextcloudBuilder({ provider: 'docker', nextcloud: '34', patch: 'user_oidc-app-api', userOidc: { kind: 'directory', path: '/src/user_oidc' } });
-    expect(builder).toBeInstanceOf(DockerNextcloud);
-    expect((builder as DockerNextcloud).imageSpec()).toEqual({ nextcloud: '34', oidc: '1.16.6', userOidc: { kind: 'directory', path: '/src/user_oidc' }, patch: 'user_oidc-app-api', testImage: true });
-  });
 });
 
 describe('DockerNextcloud options', () => {
+  it('nextcloudBuilder passes the docker spec options to the provider', () => {
+    const builder = nextcloudBuilder({ provider: 'docker', nextcloud: '34', patch: 'user_oidc-app-api', userOidc: { kind: 'directory', path: '/src/user_oidc' } });
+    expect(builder).toBeInstanceOf(DockerNextcloud);
+    expect((builder as DockerNextcloud).imageSpec()).toEqual({ nextcloud: '34', oidc: '2.0.9', userOidc: { kind: 'directory', path: '/src/user_oidc' }, patch: 'user_oidc-app-api', testImage: true });
+  });
+  it('defaults the app versions to ones that support the Nextcloud major', () => {
+    expect(new DockerNextcloud().imageSpec()).toEqual({ nextcloud: '32', oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', testImage: true });
+    expect(new DockerNextcloud().withNextcloud(34).imageSpec()).toMatchObject({ nextcloud: '34', oidc: '2.0.9', userOidc: '8.10.1' });
+    expect(new DockerNextcloud().withNextcloud('35.0.0').withOidc('2.0.8').imageSpec()).toMatchObject({ nextcloud: '35.0.0', oidc: '2.0.8' });
+  });
+
   it('rejects oidc below 1.10.0 and unknown patches before touching the engine', async () => {
     expect(() => new DockerNextcloud().withOidc('1.9.3').imageSpec()).toThrow(/oidc 1\.9\.3 is not supported: the images need oidc >= 1\.10\.0/);
     const error = await new DockerNextcloud().withPatch('other' as never).launch({ progress: () => undefined, secrets: new SecretRedactor() }).catch((e: unknown) => e);

@@ -13,6 +13,7 @@ import {
   type ImagePatch,
   type NextcloudImageSpec,
 } from '../../docker/index.ts';
+import { DEFAULT_VERSIONS, NEXTCLOUD_MAJORS, type NextcloudMajor } from '../../double/index.ts';
 import { HarnessError } from '../harness-error.ts';
 import { NextcloudBuilder } from '../nextcloud-builder.ts';
 import type { LaunchContext, LaunchedNextcloud, OccResult, OccRunner, TestUserRequest } from '../nextcloud-instance.ts';
@@ -39,9 +40,9 @@ const LOG_LIMIT = 2 * 1024 * 1024;
 export interface DockerProviderOptions {
   /** The official image's tag without `-apache` (default 32). */
   nextcloud?: string;
-  /** oidc version (a release) or source (default 1.16.6). */
+  /** oidc version (a release) or source (default: the double's default for the major, e.g. 1.16.6 for 32, 2.0.9 for 34). */
   oidc?: string | AppSource;
-  /** user_oidc version (a release) or source (default 8.10.1); `{ kind: 'directory' }` for `--user-oidc-src`. */
+  /** user_oidc version (a release) or source (default: the double's default for the major); `{ kind: 'directory' }` for `--user-oidc-src`. */
   userOidc?: string | AppSource;
   patch?: ImagePatch;
   database?: DockerDatabase;
@@ -212,13 +213,20 @@ export class DockerNextcloud extends NextcloudBuilder {
     return this.network;
   }
 
-  /** The image spec the options describe (defaults: docker/nextcloud/Dockerfile's). */
+  /**
+   * The image spec the options describe. App versions left out are the double's defaults for the major
+   * (`DEFAULT_VERSIONS` of double/version-gates.ts: an oidc release that supports that Nextcloud), else
+   * docker/nextcloud/Dockerfile's defaults.
+   */
   imageSpec(): NextcloudImageSpec {
     const o = this.options;
+    const nextcloud = o.nextcloud ?? NEXTCLOUD_IMAGE_DEFAULTS.nextcloud;
+    const major = Number.parseInt(nextcloud, 10);
+    const known = (NEXTCLOUD_MAJORS as readonly number[]).includes(major) ? (major as NextcloudMajor) : undefined;
     const spec: NextcloudImageSpec = {
-      nextcloud: o.nextcloud ?? NEXTCLOUD_IMAGE_DEFAULTS.nextcloud,
-      oidc: o.oidc ?? NEXTCLOUD_IMAGE_DEFAULTS.oidc,
-      userOidc: o.userOidc ?? NEXTCLOUD_IMAGE_DEFAULTS.userOidc,
+      nextcloud,
+      oidc: o.oidc ?? (known ? DEFAULT_VERSIONS.oidc[known] : NEXTCLOUD_IMAGE_DEFAULTS.oidc),
+      userOidc: o.userOidc ?? (known ? DEFAULT_VERSIONS.userOidc[known] : NEXTCLOUD_IMAGE_DEFAULTS.userOidc),
       patch: o.patch ?? 'none',
       testImage: true,
     };
