@@ -4,10 +4,11 @@ import { loginCommand } from './login-command.ts';
 import { matrixCommand } from './matrix-command.ts';
 import { patchCommand } from './patch-command.ts';
 import { probeCommand } from './probe-command.ts';
+import { serveCommand } from './serve-command.ts';
 
 /** The `nc-oauth-lab` command tree. */
 export const rootCommand: CommandSpec = {
   name: 'nc-oauth-lab',
   summary: 'Does OAuth + MCP work on this Nextcloud, with these app versions, with or without this patch?',
-  subcommands: [doubleCommand, patchCommand, matrixCommand, loginCommand, probeCommand],
+  subcommands: [doubleCommand, patchCommand, matrixCommand, loginCommand, probeCommand, serveCommand],
 };
