@@ -96,7 +96,7 @@ async function davRequest(req: DavRequest): Promise<Response> {
         return { req, home: req.store.home(req.user), owner: req.user, rootSegments: ['files', req.user.uid], rel: segments.slice(2) };
       });
     }
-    return virtualCollection(req, { segments: [], children: ROOT_CHILDREN, subtree: 'root', methods: ['SEARCH'] });
+    return virtualCollection(req, { segments: [], children: ROOT_CHILDREN, subtree: 'root' });
   }
   if (req.method === 'SEARCH') throw noPlugin('SEARCH');
   if (req.method === 'MKCALENDAR' && top !== 'calendars') throw noPlugin('MKCALENDAR');

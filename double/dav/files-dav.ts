@@ -1,7 +1,7 @@
 import type { DoubleUser } from '../double-state.ts';
 import { DavError, badRequest, conflict, forbidden, invalidPath, methodNotAllowed, notFound, preconditionFailed, unsupportedMediaType } from './dav-error.ts';
 import { calculateSegments, checkPreconditions, depthHeader, dummyGetResponse, encodePath, httpDate, type DavRequest } from './dav-request.ts';
-import { FOLDER_MIMETYPE, mimetypeFor, type DavHome, type DirEntry, type Entry, type FileEntry } from './dav-store.ts';
+import { mimetypeFor, type DavHome, type DirEntry, type Entry, type FileEntry } from './dav-store.ts';
 import { NS_DAV, NS_NC, NS_OC, child, clark, deepText, expectRoot, type Clark, type XmlElement } from './dav-xml.ts';
 import { emptyElements, multistatusResponse, namespacesFor, parsePropfind, propNames, resolveProps, wantsMinimal, type DavResponse, type PropGetter, type PropRequest, type PropValue } from './multistatus.ts';
 
@@ -198,6 +198,11 @@ export async function filesPropfind(scope: FileScope): Promise<Response> {
   return multistatusResponse(namespacesFor('files'), out, { minimal: wantsMinimal(scope.req.header('prefer'), scope.req.header('brief')) });
 }
 
+/** `IMimeTypeDetector::getSecureMimeType()`: types a browser would run are served as `text/plain` (File::getContentType for GET). */
+function secureMimetype(mimetype: string): string {
+  return ['text/html', 'application/xhtml+xml', 'image/svg+xml', 'application/javascript', 'text/javascript'].includes(mimetype) ? 'text/plain' : mimetype;
+}
+
 function contentDisposition(name: string): string {
   const enc = encodeURIComponent(name).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename*=UTF-8''${enc}; filename="${enc}"`;
@@ -211,7 +216,7 @@ export function filesGet(scope: FileScope): Response {
   if (entry.kind === 'dir') return dummyGetResponse(scope.req.method);
   const etag = `"${entry.etag}"`;
   const headers: Record<string, string> = {
-    'Content-Type': entry.mimetype,
+    'Content-Type': secureMimetype(entry.mimetype),
     'Last-Modified': httpDate(entry.mtime),
     ETag: etag,
     'OC-ETag': etag,
@@ -541,6 +546,3 @@ export function filesFilterReport(scope: FileScope, root: XmlElement): Response 
   const out = matches.map(([rel, e]) => resolveProps(hrefFor(scope, rel, e), request, entryProps(scope, e)));
   return multistatusResponse(namespacesFor('files'), out);
 }
-
-/** The folder mimetype, as SEARCH compares `getcontenttype` for folders. */
-export const FOLDER_CONTENT_TYPE = FOLDER_MIMETYPE;

@@ -49,8 +49,6 @@ export interface VirtualCollection {
   resourceTypes?: Clark[];
   /** The subtree for the namespaces of answers. */
   subtree: Parameters<typeof namespacesFor>[0];
-  /** Extra methods in `Allow`. */
-  methods?: string[];
 }
 
 function virtualProps(req: DavRequest, vc: VirtualCollection): PropGetter {
