@@ -19,6 +19,7 @@ export {
   type Provider,
   type Variant,
   type VariantAxes,
+  type VariantInput,
   type VariantMetadata,
   type VariantProject,
 } from './variant.ts';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compareVariants, matrixProjects, parseVariantKey, projectVariant, variantKey, VariantError, variantsFromAxes, type Variant } from './variant.ts';
+import { PATCH_CHECK_IDS, PATCHES } from '../patches/index.ts';
+import { isCheckId } from './checks.ts';
+import { compareVariants, matrixProjects, PATCH_MODES, parseVariantKey, projectVariant, variantKey, VariantError, variantsFromAxes, type Variant } from './variant.ts';
 
 const v32: Variant = { nextcloud: 32, oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', ocsHeader: true };
 
@@ -44,5 +46,10 @@ describe('variants', () => {
     expect(() => variantsFromAxes({ nextcloud: [35], oidc: ['1.10.0'], userOidc: ['8.10.1'], patch: ['none'], ocsHeader: [true] })).toThrow(/no combination installs together/);
     expect(() => variantsFromAxes({ nextcloud: [32], oidc: ['1.99.0'], userOidc: ['8.10.1'], patch: ['none'], ocsHeader: [true] })).toThrow(/unknown oidc version '1.99.0'/);
     expect(() => variantsFromAxes({ nextcloud: [32], oidc: ['1.16.6'], userOidc: ['8.10.1'], patch: [], ocsHeader: [true] })).toThrow(/patch axis is empty/);
+  });
+
+  it('take their patch modes from patches/, whose expected checks are catalogue checks', () => {
+    expect(PATCH_MODES).toEqual(['none', ...PATCHES.map((p) => p.id)]);
+    for (const id of [...Object.values(PATCH_CHECK_IDS), ...PATCHES.flatMap((p) => p.changesChecks)]) expect(isCheckId(id), id).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import type { Project } from '@playwright/test';
+import { PATCH_IDS } from '../patches/index.ts';
 import {
   compareSemver,
   inRange,
@@ -12,14 +13,8 @@ import {
   type ReleaseLine,
 } from '../double/version-gates.ts';
 
-/**
- * The companion patch ids (issue 3). Kept here as a local list: patches/ does not export its ids yet; when
- * it does, this list must follow it (the expectations lint rejects any other id).
- */
-export const PATCH_IDS = ['user_oidc-app-api', 'server-cors'] as const;
-
-/** A companion patch id. */
-export type PatchId = (typeof PATCH_IDS)[number];
+/** The companion patch ids, from patches/ (issue 3); the expectations lint rejects any other id. */
+export { PATCH_IDS, type PatchId } from '../patches/index.ts';
 
 /** What a variant runs with: no patch, or one companion patch. */
 export const PATCH_MODES = ['none', ...PATCH_IDS] as const;
@@ -45,6 +40,9 @@ export interface Variant {
   /** Whether the included MCP server sends `OCS-APIRequest: true` (facts page: NC >= 31 then passes CSRF). */
   ocsHeader: boolean;
 }
+
+/** A variant as it comes from JSON or a command line, before `checkVariant` has checked it. */
+export type VariantInput = Omit<Variant, 'nextcloud' | 'patch'> & { nextcloud: number; patch: string };
 
 /** What the matrix reporter reads from a Playwright project's metadata. */
 export interface VariantMetadata {
@@ -88,19 +86,19 @@ export function parseVariantKey(key: string): Variant {
   return checkVariant({ nextcloud: Number(m[1]) as NextcloudMajor, oidc: m[2]!, userOidc: m[3]!, patch: m[4] as PatchMode, ocsHeader: m[5] === 'hdr' });
 }
 
-/** Checks that a variant names known versions that install together and a known patch mode; returns it. */
-export function checkVariant(v: Variant): Variant {
+/** Checks that a variant names known versions that install together and a known patch mode; returns it typed. */
+export function checkVariant(v: VariantInput): Variant {
   if (!(PATCH_MODES as readonly string[]).includes(v.patch)) {
     throw new VariantError(`unknown patch '${v.patch}': use one of ${PATCH_MODES.join(', ')}`);
   }
   if (typeof v.ocsHeader !== 'boolean') throw new VariantError(`ocsHeader must be true or false in variant ${JSON.stringify(v)}`);
   try {
-    validateVersions(v);
+    validateVersions(v as Variant);
   } catch (error) {
     if (error instanceof VersionError) throw new VariantError(error.message, { cause: error });
     throw error;
   }
-  return v;
+  return v as Variant;
 }
 
 /** Orders variants by Nextcloud major, oidc, user_oidc, patch mode (as PATCH_MODES), then without header first. */
@@ -121,14 +119,14 @@ export function compareVariants(a: Variant, b: Variant): number {
  * project (for `use`, `testMatch`, `retries`...). Throws a VariantError on an invalid or repeated variant.
  */
 export function matrixProjects<Base extends ProjectBase = ProjectBase>(
-  variants: readonly Variant[],
+  variants: readonly VariantInput[],
   provider: Provider,
   base: Base = {} as Base,
 ): VariantProject<Base>[] {
   if (!(PROVIDERS as readonly string[]).includes(provider)) throw new VariantError(`unknown provider '${provider}': use one of ${PROVIDERS.join(', ')}`);
   const seen = new Set<string>();
-  return variants.map((v) => {
-    checkVariant(v);
+  return variants.map((input) => {
+    const v = checkVariant(input);
     const name = variantKey(v);
     if (seen.has(name)) throw new VariantError(`variant ${name} is listed twice`);
     seen.add(name);
