@@ -187,7 +187,7 @@ export function createHttpApp(options: HttpAppOptions): Hono<AppEnv> {
     } catch (error) {
       if (error instanceof InvalidTokenError) return challenge(c, 401, error, error.message, advertised);
       if (error instanceof TokenCheckUnavailableError) {
-        log.error('token check unavailable', { token: tokenHash(token).slice(0, 12), error });
+        log.error('token check unavailable', { tokenId: tokenHash(token).slice(0, 12), error });
         return c.json({ error: 'temporarily_unavailable', error_description: error.message }, 503, { 'Retry-After': '5' });
       }
       throw error;

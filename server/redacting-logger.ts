@@ -37,7 +37,7 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED],
   [/\b[A-Za-z0-9]{5}(?:-[A-Za-z0-9]{5}){4}\b/g, REDACTED],
   [/\b[A-Za-z0-9_-]{40,}\b/g, REDACTED],
-  [/((?:"|\\")?(?:password|passwd|app_?password|secret|client_secret|access_token|refresh_token|id_token|token|authorization|cookie|set-cookie|registration_access_token)(?:"|\\")?\s*[:=]\s*(?:"|\\")?)[^"\\&\s,;}]+/gi, `$1${REDACTED}`],
+  [/((?:"|\\")?(?:password|passwd|app_?password|secret|client_secret|access_token|refresh_token|id_token|token|authorization|cookie|set-cookie|registration_access_token)(?:"|\\")?\s*[:=]\s*(?:"|\\")?)(?!(?:Bearer|Basic|Digest)\s|\[redacted\])[^"\\&\s,;}]+/gi, `$1${REDACTED}`],
 ];
 
 /** Replaces registered secrets and anything that looks like a credential with `[redacted]`. */

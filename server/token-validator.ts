@@ -128,7 +128,7 @@ export class TokenValidator {
   }
 
   private async check(token: string, key: string): Promise<Principal> {
-    const log = this.options.logger.child({ token: key.slice(0, 12) });
+    const log = this.options.logger.child({ tokenId: key.slice(0, 12) });
     try {
       const { principal, until } = await this.checkUncached(token);
       this.remember(key, { principal, until });

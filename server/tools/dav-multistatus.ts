@@ -16,6 +16,8 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: false,
+  // Sabre's XML writer escapes the CR of iCalendar and vCard line ends as `&#13;`: decode character references too.
+  htmlEntities: true,
   isArray: (name) => name === 'response' || name === 'propstat' || name === 'comp',
 });
 
