@@ -24,7 +24,7 @@ export default tseslint.config(
   {
     // Config files that their tools load by default export, and the matrix reporter's entry
     // (Playwright loads a reporter module by its default export).
-    files: ['playwright.config.ts', 'vitest.config.ts', 'scenarios/matrix-reporter-entry.ts'],
+    files: ['playwright.config.ts', 'vitest.config.ts', 'scenarios/matrix-reporter-entry.ts', 'scenarios/playwright.matrix.config.ts'],
     rules: { 'no-restricted-exports': 'off' },
   },
 );

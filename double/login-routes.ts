@@ -96,7 +96,8 @@ function wantsHtml(c: DoubleContext): boolean {
  */
 export function requirePageUser(c: DoubleContext): DoubleUser | Response {
   const rc = c.get('rc');
-  if (rc.session.uid && rc.session.twoFactorPending) {
+  // Core's needsSecondFactor: app passwords and sessions with app_api === true skip the second factor.
+  if (rc.session.uid && rc.session.twoFactorPending && rc.session.values.get('app_api') !== true) {
     return seeOther(c, `${INDEX_PHP}/login/selectchallenge?redirect_url=${encodeURIComponent(requestUri(c))}`);
   }
   if (rc.user) return rc.user;

@@ -70,7 +70,8 @@ export function requestContextMiddleware(state: DoubleState): MiddlewareHandler<
     const bearerMatch = authorization ? /^bearer\s+(.+)$/i.exec(authorization) : null;
     if (bearerMatch) rc.bearerToken = bearerMatch[1]!.trim();
 
-    if (session.uid && !session.twoFactorPending) {
+    // Core's TwoFactorAuth\Manager::needsSecondFactor: a session with app_api === true skips a pending second factor.
+    if (session.uid && (!session.twoFactorPending || session.values.get('app_api') === true)) {
       const user = state.users.get(session.uid);
       // user_oidc 8.7.0-8.10.1: after a bearer request, a cookie-only request is not logged in.
       const broken = state.features.cookieAfterBearerBroken && session.bearerSeen && !rc.bearerToken;
