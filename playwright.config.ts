@@ -3,7 +3,8 @@ import { chromiumLaunchOptions } from './harness/chromium-launch-options.ts';
 
 export default defineConfig({
   testMatch: '**/*.spec.ts',
-  testIgnore: ['node_modules/**'],
+  // The matrix scenarios run only under scenarios/playwright.matrix.config.ts (`nc-oauth-lab matrix`).
+  testIgnore: ['node_modules/**', 'scenarios/**'],
   outputDir: 'test-results',
   timeout: 60_000,
   reporter: process.env.CI ? [['list']] : [['list']],
