@@ -28,8 +28,8 @@ const version = z.string().min(1, 'a version must not be empty');
 
 /** A version range of another component a statement requires: [version_added, version_removed). */
 export const rangeSchema = z.strictObject({
-  version_added: version,
-  version_removed: version.optional(),
+  version_added: version.describe('First version of the range (Nextcloud: a major such as "32"; apps: 1.10.0).'),
+  version_removed: version.optional().describe('First version after the range (exclusive).'),
 });
 
 /** A version range of another component. */
@@ -38,27 +38,32 @@ export type VersionRangeStatement = z.infer<typeof rangeSchema>;
 /** What else must hold for a statement to match. */
 export const requiresSchema = z.strictObject({
   /** Whether the MCP server sends `OCS-APIRequest: true` (the variant's `ocsHeader`). */
-  ocsHeader: z.boolean().optional(),
+  ocsHeader: z.boolean().optional().describe('Whether the MCP server sends OCS-APIRequest: true (the variant\'s ocsHeader).'),
   nextcloud: rangeSchema.optional(),
   oidc: rangeSchema.optional(),
   user_oidc: rangeSchema.optional(),
   mcp_server: rangeSchema.optional(),
-});
+}).describe('What else must hold for the statement to match: the MCP header, versions of other components.');
 
 /** One support statement. */
 export const statementSchema = z.strictObject({
-  component: z.enum(COMPONENTS),
+  component: z.enum(COMPONENTS).describe('The component whose versions the statement is about.'),
   /** First version that supports the check; `true`: every version; `false`: not supported (notes say why). */
-  version_added: z.union([version, z.boolean()]),
+  version_added: z
+    .union([version, z.boolean()])
+    .describe('First version that supports the check; true: every version; false: never (the notes say why).'),
   /** First version that no longer supports it (exclusive end of the range). */
-  version_removed: version.optional(),
+  version_removed: version.optional().describe('First version that no longer supports the check (exclusive end).'),
   /** Only for variants with one of these patch modes (`none` = unpatched). */
-  patches: z.array(z.string().min(1)).min(1).optional(),
+  patches: z.array(z.string().min(1)).min(1).optional().describe('Only for variants with one of these patch modes ("none": unpatched).'),
   requires: requiresSchema.optional(),
   /** Why: what upstream does in this range. Shown beside an expected failure. */
-  notes: z.string().min(1, 'notes must say why'),
+  notes: z.string().min(1, 'notes must say why').describe('Why: what upstream does here. Shown beside an expected failure.'),
   /** The upstream PR, issue or release that explains the statement (https URL; GitHub `owner/repo#N` as its URL). */
-  impl_url: z.url({ protocol: /^https$/, error: 'impl_url must be an https URL' }).optional(),
+  impl_url: z
+    .url({ protocol: /^https$/, error: 'impl_url must be an https URL' })
+    .optional()
+    .describe('The upstream PR, issue or release that explains the statement (GitHub owner/repo#N as its URL).'),
 });
 
 /** One support statement. */
@@ -69,8 +74,8 @@ export const entrySchema = z.strictObject({
   /** Free text for editors; not shown in reports. */
   $comment: z.string().optional(),
   /** Shared conditions (from `conditions`) that must hold too. */
-  include: z.array(z.string().min(1)).optional(),
-  support: z.array(statementSchema).default([]),
+  include: z.array(z.string().min(1)).optional().describe('Shared conditions (defined under "conditions") that must hold too.'),
+  support: z.array(statementSchema).default([]).describe('Support statements: the check passes when, for every component named, one statement matches.'),
 });
 
 /** The expectations of one check. */
@@ -90,8 +95,8 @@ export type ExpectationCondition = z.infer<typeof conditionSchema>;
 export const expectationsFileSchema = z.strictObject({
   $schema: z.string().optional(),
   $comment: z.string().optional(),
-  conditions: z.record(z.string().min(1), conditionSchema).optional(),
-  checks: z.record(z.string().min(1), entrySchema).optional(),
+  conditions: z.record(z.string().min(1), conditionSchema).optional().describe('Conditions shared by several checks, by name.'),
+  checks: z.record(z.string().min(1), entrySchema).optional().describe('Expectations by check id (scenarios/checks.ts).'),
 });
 
 /** One expectations file, parsed. */

@@ -1,10 +1,35 @@
 // `npm run lint:expectations`: lints scenarios/expectations/*.json (or the directory given as argument);
-// prints one line per problem and exits 1 when there is any.
+// prints one line per problem and exits 1 when there is any. Also checks that the JSON Schema for editors
+// (scenarios/expectations/schema/expectations.schema.json) is current; `-- --write-schema` rewrites it.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { CHECK_IDS } from '../checks.ts';
 import { formatLintProblem } from './expectations-error.ts';
+import { EXPECTATIONS_JSON_SCHEMA_PATH, expectationsJsonSchemaText } from './expectations-json-schema.ts';
 import { DEFAULT_EXPECTATIONS_DIR, lintExpectations, readExpectationFiles } from './lint-expectations.ts';
 
-const dir = process.argv[2] ?? DEFAULT_EXPECTATIONS_DIR;
+const args = process.argv.slice(2);
+const writeSchema = args.includes('--write-schema');
+const dir = args.find((a) => !a.startsWith('--')) ?? DEFAULT_EXPECTATIONS_DIR;
+const schemaPath = fileURLToPath(EXPECTATIONS_JSON_SCHEMA_PATH);
+let failed = false;
+
+if (writeSchema) {
+  writeFileSync(schemaPath, expectationsJsonSchemaText());
+  process.stdout.write(`lint:expectations: wrote ${schemaPath}\n`);
+} else {
+  let current = '';
+  try {
+    current = readFileSync(schemaPath, 'utf8');
+  } catch {
+    // reported below
+  }
+  if (current !== expectationsJsonSchemaText()) {
+    process.stderr.write(`lint:expectations: ${schemaPath} is not current: run 'npm run lint:expectations -- --write-schema'\n`);
+    failed = true;
+  }
+}
+
 let files;
 try {
   files = readExpectationFiles(dir);
@@ -16,7 +41,7 @@ const { problems, set } = lintExpectations(files);
 for (const p of problems) process.stderr.write(`${formatLintProblem(p)}\n`);
 if (problems.length > 0) {
   process.stderr.write(`lint:expectations: ${problems.length} problem(s) in ${dir}\n`);
-  process.exitCode = 1;
+  failed = true;
 } else {
   const unknown = CHECK_IDS.filter((id) => !set.checks.has(id));
   process.stdout.write(
@@ -25,3 +50,4 @@ if (problems.length > 0) {
       '\n',
   );
 }
+if (failed) process.exitCode = 1;

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../checks.ts';
 import { ExpectationsError } from './expectations-error.ts';
+import { EXPECTATIONS_JSON_SCHEMA_PATH, expectationsJsonSchemaText } from './expectations-json-schema.ts';
 import { lintExpectations, loadExpectations, readExpectationFiles, type RawExpectationsFile } from './lint-expectations.ts';
 
 const statement = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({ component: 'oidc', version_added: '1.11.0', notes: 'why', ...extra });
@@ -21,6 +22,14 @@ describe('the shipped expectations data', () => {
     expect(found).toEqual([]);
     expect(CHECK_IDS.filter((id) => !set.checks.has(id))).toEqual([]);
     expect(loadExpectations().checks.size).toBe(CHECK_IDS.length);
+  });
+
+  it('points every file at the JSON Schema for editors, which is current (npm run lint:expectations -- --write-schema)', () => {
+    for (const f of readExpectationFiles()) expect((f.data as { $schema?: string }).$schema, f.file).toBe('./schema/expectations.schema.json');
+    expect(readFileSync(EXPECTATIONS_JSON_SCHEMA_PATH, 'utf8')).toBe(expectationsJsonSchemaText());
+    const schema = JSON.parse(expectationsJsonSchemaText()) as { properties: { checks: { propertyNames: { enum: string[] } } } };
+    expect(schema.properties.checks.propertyNames.enum).toEqual([...CHECK_IDS]);
+    expect(expectationsJsonSchemaText().match(/"enum": \[\s*"none",\s*"user_oidc-app-api",\s*"server-cors"\s*\]/g)).toHaveLength(2);
   });
 });
 
