@@ -15,7 +15,7 @@ export {
   type ToolAccess,
   type TransportKind,
 } from './server-config.ts';
-export { ServerStartError, runStdioServer, startServer, toolAccessMap, type RunningStdioServer, type StartServerOptions, type StartedServer } from './start-server.ts';
+export { ServerStartError, resourceUrl, runStdioServer, startServer, toolAccessMap, type RunningStdioServer, type StartServerOptions, type StartedServer } from './start-server.ts';
 export { ALL_TOOLS, ERROR_META_KEY, SERVER_INFO, createMcpServer, toolErrorResult, type SessionContext } from './mcp-server-factory.ts';
 export { TokenValidator, TokenCheckUnavailableError, tokenHash, type Principal, type TokenValidatorOptions, type TokenValidatorStats } from './token-validator.ts';
 export { OidcDiscovery, DiscoveryError, type FetchLike, type IssuerMetadata } from './oidc-discovery.ts';

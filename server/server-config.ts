@@ -25,7 +25,7 @@ export interface ServerConfig {
    * were requested through, while this server may reach Nextcloud on an internal address.
    */
   issuerUrl?: string;
-  /** The server's own public URL: the MCP endpoint and the OAuth resource (RFC 9728 `resource`). Default: the bound address + `/mcp`. */
+  /** The server's own public URL: the MCP endpoint and the OAuth resource (RFC 9728 `resource`); a URL without a path means its `/mcp`. Default: the bound address + `/mcp`. */
   publicUrl?: string;
   auth: AuthMode;
   /** Basic mode: the login name and the app password (from the environment only). */
@@ -81,7 +81,7 @@ export interface ServerOption {
 export const SERVER_OPTIONS: readonly ServerOption[] = [
   { flag: 'nextcloud-url', env: 'NC_MCP_NEXTCLOUD_URL', type: 'string', valueName: 'URL', description: 'Nextcloud base URL this server calls (required).' },
   { flag: 'issuer-url', env: 'NC_MCP_ISSUER_URL', type: 'string', valueName: 'URL', description: 'Public issuer URL in the tokens, when Nextcloud is reached here on another URL (default: --nextcloud-url).' },
-  { flag: 'public-url', env: 'NC_MCP_PUBLIC_URL', type: 'string', valueName: 'URL', description: "This server's public MCP URL, the OAuth resource (default: http://HOST:PORT/mcp)." },
+  { flag: 'public-url', env: 'NC_MCP_PUBLIC_URL', type: 'string', valueName: 'URL', description: "This server's public URL, the OAuth resource; without a path its /mcp (default: http://HOST:PORT/mcp)." },
   { flag: 'auth', env: 'NC_MCP_AUTH', type: 'string', choices: AUTH_MODES, description: 'oauth: callers bring Nextcloud bearer tokens; basic: one user, NC_MCP_USER + NC_MCP_APP_PASSWORD (default: oauth).' },
   { flag: 'user', env: 'NC_MCP_USER', type: 'string', valueName: 'LOGIN', description: 'Basic mode: the Nextcloud login; the app password comes only from NC_MCP_APP_PASSWORD.' },
   { flag: 'transport', env: 'NC_MCP_TRANSPORT', type: 'string', choices: TRANSPORTS, description: 'http (Streamable HTTP) or stdio (basic mode only) (default: http).' },

@@ -70,6 +70,16 @@ async function basicCaller(config: ServerConfig, logger: Logger, fetchImpl: Fetc
   }
 }
 
+/**
+ * The MCP endpoint, which is also the OAuth resource: the public URL when it has a path, else its `/mcp`
+ * (`https://mcp.example.com` serves `https://mcp.example.com/mcp`); without a public URL the bound address + `/mcp`.
+ */
+export function resourceUrl(publicUrl: string | undefined, origin: string): URL {
+  const base = new URL(publicUrl ?? origin);
+  if (base.pathname === '' || base.pathname === '/') base.pathname = '/mcp';
+  return base;
+}
+
 /** Loopback names (and the public URL's host) at the bound port: the Host values a local client sends. */
 function derivedHosts(resource: URL, port: number): string[] {
   return [...new Set([resource.host.toLowerCase(), `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])];
@@ -121,7 +131,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   }
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${hostForUrl(config.host)}:${port}`;
-  const resource = new URL(config.publicUrl ?? `${origin}/mcp`);
+  const resource = resourceUrl(config.publicUrl, origin);
   if (!config.publicUrl && !isLoopbackHost(config.host)) logger.warn('no --public-url: clients are told the resource is at a loopback URL; set --public-url to the URL clients use', { resource: resource.href });
   const app = createHttpApp({
     auth: config.auth,

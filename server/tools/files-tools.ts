@@ -1,6 +1,6 @@
 import type { FileStat } from 'webdav';
 import { z } from 'zod';
-import type { NextcloudClient } from '../nextcloud-client.ts';
+import { NextcloudError, type NextcloudClient } from '../nextcloud-client.ts';
 import { normalizeUserPath } from './dav-path.ts';
 import { defineTool, ToolInputError, type ToolDefinition } from './tool-definition.ts';
 
@@ -124,7 +124,15 @@ export const filesWriteTool = defineTool({
     if (path === '/') throw new ToolInputError('cannot write to your root folder itself: give a file path');
     if (args.encoding === 'base64' && !/^[A-Za-z0-9+/]*={0,2}$/.test(args.content.replace(/\s+/g, ''))) throw new ToolInputError('content is not base64');
     const data = args.encoding === 'base64' ? Buffer.from(args.content, 'base64') : Buffer.from(args.content, 'utf8');
-    await dav(nextcloud, 'PUT', path, (signal) => nextcloud.files().putFileContents(path, data, { overwrite: args.overwrite, signal }));
+    const written = await dav(nextcloud, 'PUT', path, (signal) => nextcloud.files().putFileContents(path, data, { overwrite: args.overwrite, signal }));
+    if (!written) {
+      throw new NextcloudError('ERR_NEXTCLOUD_HTTP', `Nextcloud answered 412 to PUT /remote.php/dav/files/${nextcloud.uid}${path}: the file exists and overwrite is false`, {
+        method: 'PUT',
+        path: `/remote.php/dav/files/${nextcloud.uid}${path}`,
+        status: 412,
+        nextcloudMessage: 'Precondition Failed',
+      });
+    }
     return { path, size: data.byteLength };
   },
 });
