@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
+import { builtinModules } from 'node:module';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEXTCLOUD_DOCKERFILE, REPO_ROOT } from './nextcloud-image.ts';
 import { parseDockerfile } from './parse-dockerfile.ts';
@@ -75,4 +76,49 @@ describe.skipIf(!haveFixtures)('the Dockerfile patch stages with the real CLI (s
     expect(first.stdout).toMatch(/^server-cors: applied 1 edit to lib\/private\/AppFramework\/Middleware\/Security\/CORSMiddleware\.php/);
     expect(readFileSync(join(target, middleware), 'utf8')).not.toBe(readFileSync(join(FIXTURES, 'server-32', middleware), 'utf8'));
   }
+});
+
+/**
+ * The packages that the modules reachable from the CLI's entry import at run time (type-only imports are
+ * erased), following relative imports. The image's CLI stage installs with `npm ci --omit=dev`.
+ */
+function runtimePackages(entry: string): Map<string, string> {
+  const packages = new Map<string, string>();
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    const specifiers = [
+      ...[...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)].map((m) => m[1]!),
+      ...[...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!),
+    ];
+    for (const specifier of specifiers) {
+      if (specifier.startsWith('.')) {
+        const target = resolve(dirname(file), specifier);
+        if (target.endsWith('.ts') && existsSync(target)) queue.push(target);
+      } else if (!specifier.startsWith('node:') && !builtinModules.includes(specifier)) {
+        const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+        if (!packages.has(name)) packages.set(name, file.slice(REPO_ROOT.length + 1));
+      }
+    }
+  }
+  return packages;
+}
+
+describe('the CLI in the image', () => {
+  it('needs no devDependency at run time (the patch stage runs npm ci --omit=dev)', () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const used = runtimePackages(join(REPO_ROOT, 'cli/main.ts'));
+    expect(used.has('tsx') || readFileSync(join(REPO_ROOT, 'bin/nc-oauth-lab.js'), 'utf8').includes("from 'tsx/esm/api'")).toBe(true);
+    const dev = [...used].filter(([name]) => name in pkg.devDependencies).map(([name, file]) => `${name} (imported by ${file})`);
+    expect(dev, 'move these to dependencies, or import them only in tests').toEqual([]);
+    const missing = [...used].filter(([name]) => !(name in pkg.dependencies) && !(name in pkg.devDependencies)).map(([name, file]) => `${name} (imported by ${file})`);
+    expect(missing, 'imported but not in package.json').toEqual([]);
+    expect('tsx' in pkg.dependencies).toBe(true);
+    // The walk reaches the double (the double command) and its server library.
+    expect(used.has('hono')).toBe(true);
+  });
 });
