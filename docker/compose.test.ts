@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -103,6 +103,7 @@ describe('docker/compose.yaml', () => {
     expect(n['NC_OAUTH_LAB_OVERWRITE_CLI_URL']).toBe(issuer.origin);
     const publicUrl = new URL(m['NC_MCP_PUBLIC_URL']!);
     expect(publicUrl.port).toBe(published(mcp, m['NC_MCP_PORT']!));
+    expect(publicUrl.pathname).toBe('/mcp');
     expect(m['NC_MCP_HOST']).toBe('0.0.0.0');
     expect(m['NC_MCP_AUTH']).toBe('oauth');
     expect(mcp.build).toEqual({ context: '..', dockerfile: 'server/Dockerfile' });
@@ -121,10 +122,12 @@ describe('docker/compose.yaml', () => {
     expect(nextcloud.healthcheck!.test[1]).toContain('http://localhost/status.php');
     expect(nextcloud.healthcheck!.test[1]).toContain('"installed":true');
     expect(Number.parseInt(nextcloud.healthcheck!.start_period!, 10)).toBeGreaterThanOrEqual(120);
-    expect(mcp.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${env(mcp)['NC_MCP_PORT']}/.well-known/oauth-protected-resource`);
+    expect(mcp.healthcheck!.test.join(' ')).toContain(`127.0.0.1:${env(mcp)['NC_MCP_PORT']}/healthz`);
   });
 
-  it.skipIf(!existsSync(join(REPO_ROOT, 'server/Dockerfile')))('builds the MCP server from server/Dockerfile, which exists (skipped until issue 4 adds it)', () => {
+  it('builds the MCP server from server/Dockerfile and sets only variables the server reads', () => {
     expect(parseDockerfile(readFileSync(join(REPO_ROOT, 'server/Dockerfile'), 'utf8')).stages.length).toBeGreaterThan(0);
+    const config = readFileSync(join(REPO_ROOT, 'server/server-config.ts'), 'utf8');
+    for (const key of Object.keys(env(mcp))) expect(config, key).toContain(`'${key}'`);
   });
 });
