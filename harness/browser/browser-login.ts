@@ -230,7 +230,18 @@ export class BrowserSession {
           result.consentShown = true;
           await page.locator(LOGIN_SELECTORS.consentContainer).waitFor({ state: 'visible', timeout: left() });
           result.firstRunWizardClosed = (await closeFirstRunWizard(page, left())) || result.firstRunWizardClosed;
-          await page.locator(options.consent === 'deny' ? LOGIN_SELECTORS.deny : LOGIN_SELECTORS.allow).click({ timeout: left() });
+          // The wizard can mount after the consent page (its own script): a click it intercepts is retried
+          // after closing it.
+          const button = page.locator(options.consent === 'deny' ? LOGIN_SELECTORS.deny : LOGIN_SELECTORS.allow);
+          for (;;) {
+            try {
+              await button.click({ timeout: Math.min(left(), 3000) });
+              break;
+            } catch (error) {
+              if (Date.now() >= deadline) throw error;
+              if (await closeFirstRunWizard(page, left())) result.firstRunWizardClosed = true;
+            }
+          }
           try {
             const moved = page.waitForURL((u) => pageKind(u, redirectUri) !== 'consent', { waitUntil: 'commit', timeout: Math.min(left(), 20_000) });
             moved.catch(() => undefined);

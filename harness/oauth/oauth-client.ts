@@ -215,7 +215,7 @@ export class OAuthClient {
    */
   static async register(target: OAuthTarget, request: ClientRequest, options: OAuthOptions = {}): Promise<OAuthClient> {
     const secrets = target.secrets ?? new SecretRedactor();
-    const { discoveryUrl } = await discoverNextcloud(target, options);
+    const { discoveryUrl, metadata: server } = await discoverNextcloud(target, options);
     const clientName = request.clientName ?? `nc-oauth-lab-${randomBytes(4).toString('hex')}`;
     const metadata: Partial<oidc.ClientMetadata> = {
       redirect_uris: [...request.redirectUris],
@@ -226,11 +226,17 @@ export class OAuthClient {
       ...(request.tokenType !== undefined ? { token_type: request.tokenType } : {}),
     };
     let config: oidc.Configuration;
-    try {
-      config = await oidc.dynamicClientRegistration(discoveryUrl, metadata, undefined, { execute: OAuthClient.execute(target, options), timeout: options.timeoutSeconds ?? 30 });
-    } catch (error) {
-      if (isNetworkError(error)) throw unreachable(target.baseUrl, error);
-      throw oauthError('ERR_DCR', 'dynamic client registration failed', error, secrets);
+    if (typeof server.registration_endpoint !== 'string') {
+      // Discovery leaves registration_endpoint out while DCR is off; the app's endpoint still answers, and
+      // its answer (400 dynamic_registration_not_allowed) is what the caller needs to see.
+      config = await OAuthClient.registerAt(`${target.baseUrl}/index.php/apps/oidc/register`, server, metadata, target, options, secrets);
+    } else {
+      try {
+        config = await oidc.dynamicClientRegistration(discoveryUrl, metadata, undefined, { execute: OAuthClient.execute(target, options), timeout: options.timeoutSeconds ?? 30 });
+      } catch (error) {
+        if (isNetworkError(error)) throw unreachable(target.baseUrl, error);
+        throw oauthError('ERR_DCR', 'dynamic client registration failed', error, secrets);
+      }
     }
     const m = config.clientMetadata() as Record<string, unknown>;
     const registration: ClientRegistration = {
@@ -246,6 +252,31 @@ export class OAuthClient {
     };
     secrets.add(registration.clientSecret, registration.registrationAccessToken);
     return new OAuthClient(config, registration, target, options, secrets);
+  }
+
+  /** RFC 7591 §3.1 by hand, for an endpoint that discovery does not advertise. */
+  private static async registerAt(endpoint: string, server: oidc.ServerMetadata, metadata: Partial<oidc.ClientMetadata>, target: OAuthTarget, options: OAuthOptions, secrets: SecretRedactor): Promise<oidc.Configuration> {
+    let response: Response;
+    try {
+      response = await fetch(endpoint, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(metadata), redirect: 'manual', signal: AbortSignal.timeout((options.timeoutSeconds ?? 30) * 1000) });
+    } catch (error) {
+      throw unreachable(target.baseUrl, error);
+    }
+    const text = await response.text();
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // Not JSON: reported by status below.
+    }
+    if (response.status !== 201 || typeof body['client_id'] !== 'string') {
+      const error = typeof body['error'] === 'string' ? body['error'] : 'no OAuth error';
+      const description = typeof body['error_description'] === 'string' ? ` (${secrets.redact(body['error_description'])})` : '';
+      throw new HarnessError('ERR_DCR', `dynamic client registration failed (discovery advertises no registration_endpoint): ${response.status} ${error}${description}`, { detail: { status: response.status, error } });
+    }
+    const config = new oidc.Configuration(server, body['client_id'], body as Partial<oidc.ClientMetadata>);
+    for (const extension of OAuthClient.execute(target, options)) extension(config);
+    return config;
   }
 
   /**
@@ -387,7 +418,13 @@ export class OAuthClient {
         throw new HarnessError('ERR_CLIENT_DELETE', `deleting the client (RFC 7592) answered ${response.status}, not 204`, { detail: { status: response.status } });
       }
     } else if (this.target.occ) {
-      await occOrThrow(this.target.occ, ['oidc:remove', r.clientName], this.secrets);
+      // `oidc:remove` takes the client_id in current releases and the client name in older ones; a miss
+      // is not an error there ("Client `x` not found."), so the other spelling is tried after it.
+      const byId = await occOrThrow(this.target.occ, ['oidc:remove', r.clientId], this.secrets).catch(() => undefined);
+      if (!byId || /not found|could not find/i.test(byId.stdout)) {
+        const byName = await occOrThrow(this.target.occ, ['oidc:remove', r.clientName], this.secrets);
+        if (/not found|could not find/i.test(byName.stdout)) throw new HarnessError('ERR_CLIENT_DELETE', `occ oidc:remove found the client neither by client_id nor by name '${r.clientName}'`);
+      }
     } else {
       throw new HarnessError('ERR_CLIENT_DELETE', 'the client has no RFC 7592 registration (oidc < 1.11) and no occ is available to remove it');
     }
