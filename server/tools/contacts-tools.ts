@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { NextcloudClient } from '../nextcloud-client.ts';
 import { davSegment, encodePathSegments } from './dav-path.ts';
 import { DAV_NAMESPACES, davQuery, hasResourceType, lastSegment, propText } from './dav-multistatus.ts';
-import { defineTool, ToolInputError, type ToolDefinition } from './tool-definition.ts';
+import { defineTool, type ToolDefinition } from './tool-definition.ts';
 
 /** The caller's address book home (CardDAV, RFC 6352). */
 function addressBookHome(nc: NextcloudClient): string {
@@ -155,7 +155,6 @@ export const contactsDeleteTool = defineTool({
   input: { addressbook: z.string().min(1), id: z.string().min(1).describe('The contact id from contacts_list.'), etag: z.string().min(1).optional() },
   output: { id: z.string(), deleted: z.boolean() },
   async run({ nextcloud }, args) {
-    if (args.id.includes('/')) throw new ToolInputError('id is a contact name from contacts_list, without "/"');
     await nextcloud.request({
       method: 'DELETE',
       path: `${addressBookPath(nextcloud, args.addressbook)}${encodeURIComponent(davSegment(args.id, 'contact id'))}`,
