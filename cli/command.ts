@@ -61,7 +61,7 @@ function optionLabel(name: string, spec: OptionSpec): string {
 /** The `--help` text of a command; `path` is the words before it (`nc-oauth-lab patch`). */
 export function helpText(spec: CommandSpec, path: string): string {
   const lines: string[] = [];
-  const head = `${path}${spec.subcommands ? ' <command>' : ''}${spec.args ? ` ${spec.args}` : ''}`;
+  const head = `${path}${spec.subcommands ? (spec.run ? ' [<command>]' : ' <command>') : ''}${spec.args ? ` ${spec.args}` : ''}`;
   lines.push(`Usage: ${head}${spec.options && Object.keys(spec.options).length > 0 ? ' [options]' : ''}`, '', spec.summary);
   if (spec.subcommands) {
     lines.push('', 'Commands:');
@@ -92,6 +92,8 @@ export async function runCli(root: CommandSpec, argv: readonly string[], io: Pic
   try {
     while (spec.subcommands) {
       const word = rest[0];
+      // A group with its own `run` (e.g. `matrix`) runs it when no subcommand is named.
+      if (spec.run && word !== '--help' && word !== '-h' && (word === undefined || word.startsWith('-'))) break;
       if (word === undefined || word === '--help' || word === '-h') {
         io[word === undefined ? 'err' : 'out'](helpText(spec, path));
         return word === undefined ? 2 : 0;

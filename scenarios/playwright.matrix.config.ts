@@ -4,19 +4,14 @@
 import { resolve } from 'node:path';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { chromiumLaunchOptions } from '../harness/chromium-launch-options.ts';
-import { readMatrixSpec } from './fixtures/matrix-spec.ts';
+import { MATRIX_BLOB_DIR_ENV, MATRIX_PROGRESS_ENV, readMatrixSpec } from './fixtures/matrix-spec.ts';
 import { DEFAULT_MATRIX_OUT, MATRIX_OUT_ENV } from './matrix-reporter.ts';
 import { matrixProjects } from './variant.ts';
 
-/** Environment variable: where blob reports go when the run is a shard (set by `nc-oauth-lab matrix --shard`). */
-const BLOB_DIR_ENV = 'NC_OAUTH_LAB_MATRIX_BLOB_DIR';
-/** Environment variable: the progress reporter (`list`, `line`, `dot` or `null`; default `list`). */
-const PROGRESS_ENV = 'NC_OAUTH_LAB_MATRIX_PROGRESS';
-
 const spec = readMatrixSpec();
 const out = resolve(process.cwd(), process.env[MATRIX_OUT_ENV] || DEFAULT_MATRIX_OUT);
-const blobDir = process.env[BLOB_DIR_ENV];
-const progress = process.env[PROGRESS_ENV] || 'list';
+const blobDir = process.env[MATRIX_BLOB_DIR_ENV];
+const progress = process.env[MATRIX_PROGRESS_ENV] || 'list';
 
 const reporter: ReporterDescription[] = [];
 if (progress !== 'null') reporter.push([progress]);

@@ -1,0 +1,237 @@
+import { join } from 'node:path';
+import { DEFAULT_VERSIONS, NEXTCLOUD_MAJORS, type NextcloudMajor } from '../double/index.ts';
+import {
+  ADMIN_PASSWORD_ENV,
+  DOCKER_DATABASES,
+  HarnessError,
+  SecretRedactor,
+  commandLineOcc,
+  detectPatch,
+  listApps,
+  normaliseBaseUrl,
+  readStatus,
+  variantFromStatus,
+  type DockerDatabase,
+} from '../harness/index.ts';
+import { DEFAULT_MATRIX_AXES, matrixVariants, PROGRESS_REPORTERS, type MatrixSpec } from '../scenarios/fixtures/matrix-spec.ts';
+import { DEFAULT_MATRIX_OUT, summaryLines } from '../scenarios/matrix-reporter.ts';
+import { REPORT_FILES } from '../scenarios/matrix/write-matrix-reports.ts';
+import { mergeMatrixReports, MatrixRunError, parseShard, runMatrix, type MatrixOutcome } from '../scenarios/run-matrix.ts';
+import { PATCH_MODES, PROVIDERS, VariantError, checkVariant, variantKey, type PatchMode, type Provider, type Variant } from '../scenarios/variant.ts';
+import { CliError, intOption, type CommandContext, type CommandSpec, type OptionSpec } from './command.ts';
+
+/** Options of `nc-oauth-lab matrix` (the run). */
+export const MATRIX_RUN_OPTIONS: Record<string, OptionSpec> = {
+  provider: { type: 'string', choices: PROVIDERS, description: 'Where each variant\'s Nextcloud comes from: the in-process double, a container per variant, or one running instance.', default: 'double' },
+  nextcloud: { type: 'string', valueName: 'MAJORS', description: `Nextcloud majors, comma-separated (${NEXTCLOUD_MAJORS.join(', ')}; default ${DEFAULT_MATRIX_AXES.nextcloud.join(',')}); external: the instance's major.` },
+  oidc: { type: 'string', valueName: 'VERSIONS', description: 'double, docker: oidc app versions, comma-separated (default: the newest for each major); a version that does not install on a major is left out for it.' },
+  'user-oidc': { type: 'string', valueName: 'VERSIONS', description: 'double, docker: user_oidc app versions, comma-separated (default: the newest for each major).' },
+  patch: { type: 'string', valueName: 'MODES', description: `Patch modes, comma-separated (${PATCH_MODES.join(', ')}; default ${DEFAULT_MATRIX_AXES.patch.join(',')}); external: the instance's one mode when occ integrity:check cannot tell.` },
+  'ocs-header': { type: 'string', valueName: 'on,off', description: 'Whether the included MCP server sends OCS-APIRequest: true to Nextcloud, comma-separated.', default: 'on,off' },
+  out: { type: 'string', valueName: 'DIR', description: `Report directory: ${Object.values(REPORT_FILES).join(', ')}, logs/ and artifacts/ of failed cells, blob/ for a shard.`, default: DEFAULT_MATRIX_OUT },
+  shard: { type: 'string', valueName: 'i/n', description: "Run only Playwright's shard i of n; its blob report goes to <out>/blob for 'matrix merge'." },
+  workers: { type: 'string', valueName: 'N', description: 'Playwright workers: variants run in parallel, one instance per worker and variant (default: half the cores; external: 1).' },
+  expectations: { type: 'string', valueName: 'DIR', description: 'Expectations data to classify the cells with, instead of scenarios/expectations (also NC_OAUTH_LAB_EXPECTATIONS).' },
+  grep: { type: 'string', valueName: 'REGEXP', description: 'Run only the scenarios whose title matches (Playwright --grep); the matrix has only their cells.' },
+  progress: { type: 'string', choices: PROGRESS_REPORTERS, description: "Playwright's progress reporter on stderr (null: none).", default: 'list' },
+  url: { type: 'string', valueName: 'URL', description: 'external: Nextcloud as this machine reaches it.' },
+  'public-url': { type: 'string', valueName: 'URL', description: 'external: Nextcloud as a browser and the token issuer see it, when it differs from --url.' },
+  'admin-user': { type: 'string', valueName: 'UID', description: `external: an admin account (its password in ${ADMIN_PASSWORD_ENV}).`, default: 'admin' },
+  occ: { type: 'string', valueName: 'COMMAND', description: 'external: the command line that runs occ, e.g. "docker exec -u www-data nc php occ".' },
+  'protections-off': { type: 'boolean', description: 'external: turn brute-force and rate-limit protection off while running (restored after).' },
+  database: { type: 'string', choices: DOCKER_DATABASES, description: 'docker: the database of each variant\'s Nextcloud (default sqlite).' },
+};
+
+function text(ctx: CommandContext, name: string): string | undefined {
+  const value = ctx.values[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function list(ctx: CommandContext, name: string): string[] | undefined {
+  const value = text(ctx, name);
+  if (value === undefined) return undefined;
+  const items = [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  if (items.length === 0) throw new CliError(`--${name} is empty: give at least one value`);
+  return items;
+}
+
+function majors(ctx: CommandContext): NextcloudMajor[] {
+  return (list(ctx, 'nextcloud') ?? DEFAULT_MATRIX_AXES.nextcloud.map(String)).map((m) => {
+    if (!/^\d+$/.test(m) || !(NEXTCLOUD_MAJORS as readonly number[]).includes(Number(m))) throw new CliError(`--nextcloud: unknown Nextcloud major '${m}': use ${NEXTCLOUD_MAJORS.join(', ')}`);
+    return Number(m) as NextcloudMajor;
+  });
+}
+
+function patches(ctx: CommandContext): PatchMode[] {
+  return (list(ctx, 'patch') ?? [...DEFAULT_MATRIX_AXES.patch]).map((p) => {
+    if (!(PATCH_MODES as readonly string[]).includes(p)) throw new CliError(`--patch: unknown patch '${p}': use ${PATCH_MODES.join(', ')}`);
+    return p as PatchMode;
+  });
+}
+
+function headerModes(ctx: CommandContext): boolean[] {
+  return (list(ctx, 'ocs-header') ?? []).map((h) => {
+    if (h !== 'on' && h !== 'off') throw new CliError(`--ocs-header takes on and/or off, not '${h}'`);
+    return h === 'on';
+  });
+}
+
+/** One line per chunk of a child's output (the CLI's `err` writes whole lines). */
+function lineWriter(write: (line: string) => void): { push(chunk: string): void; flush(): void } {
+  let pending = '';
+  return {
+    push(chunk) {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) write(line.replace(/\r$/, ''));
+    },
+    flush() {
+      if (pending !== '') write(pending);
+      pending = '';
+    },
+  };
+}
+
+/**
+ * The external instance's one variant, read before anything starts: status.php (an unreachable or
+ * uninstalled Nextcloud is a user error, exit 2), the apps' versions from `occ app:list`, the patch from
+ * `occ integrity:check-*` or --patch. Given versions must match what the instance has.
+ */
+async function externalVariant(ctx: CommandContext, secrets: SecretRedactor): Promise<{ variant: Omit<Variant, 'ocsHeader'>; external: NonNullable<MatrixSpec['external']> }> {
+  const url = text(ctx, 'url');
+  const occLine = text(ctx, 'occ');
+  if (!url) throw new CliError('--provider external needs --url, the address of the running Nextcloud');
+  if (!occLine) throw new CliError('--provider external needs --occ, the command line that runs occ (e.g. "docker exec -u www-data nc php occ")');
+  const password = process.env[ADMIN_PASSWORD_ENV];
+  if (!password) throw new CliError(`--provider external needs the admin password in ${ADMIN_PASSWORD_ENV}`);
+  secrets.add(password);
+  const baseUrl = normaliseBaseUrl(url);
+  const status = await readStatus(baseUrl);
+  const occ = commandLineOcc(occLine);
+  const found = variantFromStatus(baseUrl, status, await listApps(occ, secrets));
+  const givenPatch = list(ctx, 'patch');
+  let patch: PatchMode;
+  const detected = await detectPatch(occ);
+  if (detected.patch !== 'unknown') patch = detected.patch;
+  else if (givenPatch && givenPatch.length === 1) patch = patches(ctx)[0]!;
+  else throw new CliError(`cannot tell which patch ${baseUrl} carries (occ integrity:check found no signature): give it as --patch with one of ${PATCH_MODES.join(', ')}`);
+  const variant = { nextcloud: found.nextcloudMajor as NextcloudMajor, oidc: found.oidc, userOidc: found.userOidc, patch };
+  const mismatch = [
+    list(ctx, 'oidc') && !list(ctx, 'oidc')!.includes(variant.oidc) ? `oidc ${variant.oidc}` : '',
+    list(ctx, 'user-oidc') && !list(ctx, 'user-oidc')!.includes(variant.userOidc) ? `user_oidc ${variant.userOidc}` : '',
+    givenPatch && detected.patch !== 'unknown' && !givenPatch.includes(detected.patch) ? `patch ${detected.patch}` : '',
+  ].filter(Boolean);
+  if (mismatch.length > 0) throw new CliError(`${baseUrl} has ${mismatch.join(', ')}, not what the options ask for: an external instance is the one variant it is`);
+  const publicUrl = text(ctx, 'public-url');
+  return { variant, external: { url: baseUrl, ...(publicUrl ? { publicUrl: normaliseBaseUrl(publicUrl, '--public-url') } : {}), adminUser: text(ctx, 'admin-user') ?? 'admin', occ: occLine, protectionsOff: ctx.values['protections-off'] === true } };
+}
+
+/** The spec of the run the options ask for; every error is a one-line CliError (exit 2) before anything starts. */
+export async function matrixSpecFromOptions(ctx: CommandContext, secrets = new SecretRedactor()): Promise<MatrixSpec> {
+  const provider = (text(ctx, 'provider') ?? 'double') as Provider;
+  const externalOnly = ['url', 'public-url', 'occ'].filter((n) => text(ctx, n) !== undefined);
+  if (provider !== 'external' && externalOnly.length > 0) throw new CliError(`--${externalOnly[0]} is for --provider external, not ${provider}`);
+  if (provider !== 'docker' && text(ctx, 'database')) throw new CliError(`--database is for --provider docker, not ${provider}`);
+  const ocsHeader = headerModes(ctx);
+  try {
+    if (provider === 'external') {
+      const asked = list(ctx, 'nextcloud') ? majors(ctx) : undefined;
+      const { variant, external } = await externalVariant(ctx, secrets);
+      if (asked && !asked.includes(variant.nextcloud)) throw new CliError(`${external.url} runs Nextcloud ${variant.nextcloud}, not ${asked.join(', ')}: an external instance is the one variant it is`);
+      return { provider, external, variants: ocsHeader.map((h) => checkVariant({ ...variant, ocsHeader: h })) };
+    }
+    const oidc = list(ctx, 'oidc');
+    const userOidc = list(ctx, 'user-oidc');
+    const variants = matrixVariants({ nextcloud: majors(ctx), ...(oidc ? { oidc } : {}), ...(userOidc ? { userOidc } : {}), patch: patches(ctx), ocsHeader });
+    const database = text(ctx, 'database') as DockerDatabase | undefined;
+    return { provider, variants, ...(provider === 'docker' && database ? { docker: { database } } : {}) };
+  } catch (error) {
+    if (error instanceof VariantError) throw new CliError(error.message, { code: error.code, cause: error });
+    if (error instanceof HarnessError) throw new CliError(secrets.redact(error.message), { code: error.code, exitCode: error.exitCode, cause: error });
+    throw error;
+  }
+}
+
+/** Prints the verdict of a run or merge on stdout; returns its exit code. */
+function report(ctx: CommandContext, result: MatrixOutcome, out: string): number {
+  if (result.matrix) for (const line of summaryLines(result.matrix, join(out, REPORT_FILES.html))) ctx.out(line);
+  const errors = result.failures.filter((f) => !/^(unexpected-fail|stale): /.test(f));
+  for (const line of errors) ctx.out(`nc-oauth-lab matrix: ${line}`);
+  if (result.blobDir) ctx.out(`nc-oauth-lab matrix: blob report in ${result.blobDir}: merge the shards with 'nc-oauth-lab matrix merge --out DIR <shard dirs>'`);
+  return result.exitCode;
+}
+
+/** The default action of `nc-oauth-lab matrix`: runs the matrix on Playwright Test. */
+export async function runMatrixCommand(ctx: CommandContext): Promise<number> {
+  const secrets = new SecretRedactor();
+  const spec = await matrixSpecFromOptions(ctx, secrets);
+  let shard;
+  let workers = intOption(ctx, 'workers', 1, 64);
+  try {
+    shard = text(ctx, 'shard') ? parseShard(text(ctx, 'shard')!) : undefined;
+  } catch (error) {
+    if (error instanceof MatrixRunError) throw new CliError(error.message, { code: error.code, cause: error });
+    throw error;
+  }
+  if (spec.provider === 'external') {
+    if (workers !== undefined && workers > 1) ctx.err('nc-oauth-lab matrix: --workers 1 for an external instance: its variants share one Nextcloud and switch its settings');
+    workers = 1;
+  }
+  const out = text(ctx, 'out') ?? DEFAULT_MATRIX_OUT;
+  const expectations = text(ctx, 'expectations');
+  ctx.err(`nc-oauth-lab matrix: ${spec.variants.length} variant(s) on the ${spec.provider}${spec.provider === 'double' ? ' (the Nextcloud double, a test double, not a real Nextcloud)' : ''}: ${spec.variants.map(variantKey).join(', ')}`);
+  const lines = lineWriter((line) => ctx.err(secrets.redact(line)));
+  const result = await runMatrix({
+    spec,
+    out,
+    ...(shard ? { shard } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+    ...(expectations ? { expectations } : {}),
+    ...(text(ctx, 'grep') ? { grep: text(ctx, 'grep')! } : {}),
+    progress: (text(ctx, 'progress') ?? 'list') as (typeof PROGRESS_REPORTERS)[number],
+    output: (chunk) => lines.push(chunk),
+  });
+  lines.flush();
+  return report(ctx, result, out);
+}
+
+/** `nc-oauth-lab matrix merge`: one matrix from the blob reports of shards. */
+export const matrixMergeCommand: CommandSpec = {
+  name: 'merge',
+  summary: 'Merge the blob reports of matrix shards (--shard i/n) into one matrix with playwright merge-reports.',
+  args: '<shard dirs or blob .zip files...>',
+  options: {
+    out: { type: 'string', valueName: 'DIR', description: `Report directory of the merged matrix (${Object.values(REPORT_FILES).join(', ')}).`, default: DEFAULT_MATRIX_OUT },
+    expectations: { type: 'string', valueName: 'DIR', description: 'Expectations data instead of scenarios/expectations.' },
+  },
+  details:
+    "Give each shard's --out directory (its blob report is in blob/) or the .zip files themselves. Exits 1 naming the cells that are " +
+    'unexpected-fail, stale or error, as a run does; 2 when an input is missing or holds no blob report.',
+  async run(ctx) {
+    const out = text(ctx, 'out') ?? DEFAULT_MATRIX_OUT;
+    const expectations = text(ctx, 'expectations');
+    const lines = lineWriter((line) => ctx.err(line));
+    let result: MatrixOutcome;
+    try {
+      result = await mergeMatrixReports({ inputs: ctx.positionals, out, ...(expectations ? { expectations } : {}), output: (chunk) => lines.push(chunk) });
+    } catch (error) {
+      if (error instanceof MatrixRunError) throw new CliError(error.message, { code: error.code, cause: error });
+      throw error;
+    } finally {
+      lines.flush();
+    }
+    return report(ctx, result, out);
+  },
+};
+
+/** What `nc-oauth-lab matrix --help` says after the options. */
+export const MATRIX_RUN_DETAILS = [
+  'Without a command, runs the compatibility matrix on Playwright Test: one project per variant (Nextcloud x oidc x',
+  'user_oidc x patch x OCS-APIRequest from the MCP server), the scenarios of scenarios/specs, and writes the reports',
+  'into --out. Progress goes to stderr, the verdict to stdout. Exits 1 naming every cell that is unexpected-fail,',
+  'stale or error; 2 on bad input (an unknown version or patch, a malformed --shard, an unreachable Nextcloud).',
+  `Default: ${DEFAULT_MATRIX_AXES.nextcloud.length * DEFAULT_MATRIX_AXES.patch.length * DEFAULT_MATRIX_AXES.ocsHeader.length} variants against the double, Nextcloud ${DEFAULT_MATRIX_AXES.nextcloud.join(' and ')} with the newest oidc and user_oidc`,
+  `(${DEFAULT_MATRIX_AXES.nextcloud.map((m) => `${m}: oidc ${DEFAULT_VERSIONS.oidc[m]}, user_oidc ${DEFAULT_VERSIONS.userOidc[m]}`).join('; ')}).`,
+  'external: the instance is one variant (read from status.php and occ), run with both header modes on 1 worker.',
+].join('\n');
