@@ -51,3 +51,4 @@ export { redactTraceText, redactTraceZip, traceText } from './browser/redact-tra
 export { DEFAULT_SCOPE, browserLoginFlow, type LoginFlowOptions, type LoginFlowResult } from './login-flow.ts';
 export { PROBE_CHECKS, bearerProbe, expectedProbe, probeMatches, randomAlphanumeric, type BearerProbeInput, type ProbeCheck, type ProbeExpectation, type ProbeRow, type ProbeVariant } from './bearer-probe.ts';
 export { McpSession, mcpWithoutToken, type McpConnectOptions, type UnauthorizedAnswer } from './mcp/mcp-session.ts';
+export { startIncludedMcpServer, type IncludedMcpServer, type IncludedMcpServerOptions } from './mcp/included-mcp-server.ts';

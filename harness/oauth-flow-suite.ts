@@ -9,6 +9,8 @@ import { traceText } from './browser/redact-trace.ts';
 import { PROBE_CHECKS, bearerProbe, expectedProbe, probeMatches } from './bearer-probe.ts';
 import { HarnessError } from './harness-error.ts';
 import { browserLoginFlow } from './login-flow.ts';
+import { startIncludedMcpServer } from './mcp/included-mcp-server.ts';
+import { McpSession, mcpWithoutToken } from './mcp/mcp-session.ts';
 import type { StartedNextcloud } from './nextcloud-instance.ts';
 import { CallbackServer } from './oauth/callback-server.ts';
 import { OAuthClient, type AuthorizationRequest } from './oauth/oauth-client.ts';
@@ -247,6 +249,29 @@ export function describeOAuthFlows(title: string, start: () => Promise<StartedNe
       expect(text).toMatch(/code=\*\*\*/);
       expect(text).not.toMatch(/"name":"Cookie","value":"(?!\*\*\*)/i);
       expect(nc.secrets.leaks(text)).toBe(false);
+    });
+
+    it('drives the included MCP server with the token (and gets 401 with resource metadata without one)', { timeout: options.timeoutMs }, async () => {
+      const flow = await browserLoginFlow(nc, { browser, callbacks, existingClient: client, timeoutMs: options.timeoutMs });
+      const mcp = await startIncludedMcpServer(nc);
+      try {
+        const anonymous = await mcpWithoutToken(mcp.url);
+        expect(anonymous.status).toBe(401);
+        expect(anonymous.resourceMetadata).toMatch(/\/\.well-known\/oauth-protected-resource/);
+        const session = await McpSession.connect(mcp.url, { token: flow.tokens.accessToken, secrets: nc.secrets });
+        try {
+          const tools = (await session.listTools()).map((t) => t.name);
+          expect(tools).toEqual(expect.arrayContaining(['nextcloud_capabilities', 'notes_list', 'files_list']));
+          const notes = await session.callTool('notes_list');
+          // The server sends OCS-APIRequest, so Notes answers on NC >= 31 with or without the patch.
+          expect(notes.isError ?? false).toBe(nc.variant.nextcloudMajor < 31 && nc.variant.patch === 'none');
+        } finally {
+          await session.close();
+        }
+        expect(mcp.log.join('\n')).not.toContain(flow.tokens.accessToken);
+      } finally {
+        await mcp.stop();
+      }
     });
 
     it("reproduces the facts page's bearer table for the variant", { timeout: options.timeoutMs }, async () => {

@@ -34,6 +34,27 @@ describe('double-only cases', () => {
     }
   });
 
+  it('sends an RFC 8707 resource; a JWT access token names it as its audience', { timeout: 60_000 }, async () => {
+    const nc = await new DoubleNextcloud().withNextcloud(34).start();
+    const browser = await BrowserSession.launch(nc.secrets);
+    const callbacks = await CallbackServer.start();
+    try {
+      const client = await OAuthClient.register(nc, { redirectUris: [callbacks.redirectUri], tokenType: 'jwt' });
+      expect(client.registration.tokenType).toBe('jwt');
+      const request = await client.authorizationRequest({ resource: 'http://127.0.0.1:9/mcp' });
+      expect(request.url.searchParams.get('resource')).toBe('http://127.0.0.1:9/mcp');
+      const tokens = await client.exchangeCode((await browser.login(nc.user(), request, callbacks, { timeoutMs: 45_000 })).callback, request);
+      expect(tokens.format).toBe('jwt');
+      expect(tokens.accessTokenClaims?.aud).toBe('http://127.0.0.1:9/mcp');
+      expect(tokens.accessTokenClaims?.['client_id']).toBe(client.registration.clientId);
+      await client.delete();
+    } finally {
+      await callbacks.close();
+      await browser.close();
+      await nc.stop();
+    }
+  });
+
   it('knows that oidc 1.10 has PKCE but neither introspection nor RFC 7592', async () => {
     const nc = await new DoubleNextcloud().withOidc('1.10.0').start();
     try {
