@@ -26,6 +26,8 @@ import { defineConfig } from '@playwright/test';
 import { matrixProjects } from ${JSON.stringify(INDEX)};
 export default defineConfig({
   testDir: './tests',
+  // runs go in parallel: each keeps its own results (Playwright empties its outputDir when it starts)
+  outputDir: process.env.RESULTS,
   fullyParallel: true,
   workers: 1,
   reporter: process.env.BLOB ? [['blob', { outputDir: process.env.BLOB }]] : [[${JSON.stringify(ENTRY)}, { outputDir: process.env.OUT }]],
@@ -119,9 +121,9 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
       support: [{ component: 'oidc', version_added: false, notes: 'synthetic stale statement', impl_url: 'https://github.com/H2CK/oidc/issues/1' }],
     });
     const [l, s1, s2] = await Promise.all([
-      run(dir, ['test'], { OUT: join(dir, 'live'), NC_OAUTH_LAB_EXPECTATIONS: wrong }),
-      run(dir, ['test', '--shard', '1/2'], { BLOB: join(dir, 'blob-1') }),
-      run(dir, ['test', '--shard', '2/2'], { BLOB: join(dir, 'blob-2') }),
+      run(dir, ['test'], { OUT: join(dir, 'live'), RESULTS: join(dir, 'results-live'), NC_OAUTH_LAB_EXPECTATIONS: wrong }),
+      run(dir, ['test', '--shard', '1/2'], { BLOB: join(dir, 'blob-1'), RESULTS: join(dir, 'results-1') }),
+      run(dir, ['test', '--shard', '2/2'], { BLOB: join(dir, 'blob-2'), RESULTS: join(dir, 'results-2') }),
     ]);
     live = l;
     for (const s of [s1, s2]) expect(s.code, s.stdout + s.stderr).toBe(0);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import type { ExpectationSet } from './expectations/expected-outcome.ts';
@@ -72,7 +72,6 @@ function slug(text: string): string {
  */
 export class MatrixReporter implements Reporter {
   private readonly options: MatrixReporterOptions;
-  private config: FullConfig | undefined;
   private suite: Suite | undefined;
   private expectations: ExpectationSet | undefined;
   private setupError: string | undefined;
@@ -112,8 +111,7 @@ export class MatrixReporter implements Reporter {
     return { status: 'failed' };
   }
 
-  onBegin(config: FullConfig, suite: Suite): void {
-    this.config = config;
+  onBegin(_config: FullConfig, suite: Suite): void {
     this.suite = suite;
     try {
       this.expectations = loadExpectations(this.expectationsDir());
@@ -132,6 +130,8 @@ export class MatrixReporter implements Reporter {
     }
     const out = this.outputDir();
     try {
+      // logs and artifacts of an earlier run in the same directory would be linked by nothing
+      await Promise.all(['logs', 'artifacts'].map((d) => rm(join(out, d), { recursive: true, force: true })));
       const { variants, tests, warnings } = await this.collect(this.suite, out);
       for (const w of warnings) print(`nc-oauth-lab matrix: warning: ${w}`);
       const matrix = buildMatrix({ variants, tests, expectations: this.expectations, tool: toolInfo(), generatedAt: new Date() });
