@@ -151,8 +151,10 @@ async function onSignal(signal: NodeJS.Signals): Promise<void> {
     await resource.stop().catch(() => undefined);
     live.delete(resource.id);
   }
-  // Nobody else handles the signal: end the process the way the signal would have.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  // End the process the way the signal would have. Listeners that stay (signal-exit, which libraries such
+  // as proper-lockfile install, only acts when it is the last listener) see the signal again and let it
+  // through; with none left, the default action ends the process.
+  process.kill(process.pid, signal);
 }
 
 const onSigint = (): void => void onSignal('SIGINT');

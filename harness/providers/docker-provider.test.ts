@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,8 @@ import { nextcloudBuilder } from './provider-spec.ts';
 // The docker provider against a real engine, with a tiny image built FROM scratch around a static binary
 // compiled here (an HTTP server that plays status.php, and a fake occ and tail). The official Nextcloud
 // image is not needed (nor pullable offline): the real image's build is checked in docker/.
+
+const REPO_ROOT_DIR = join(import.meta.dirname, '../..');
 
 const FAKE_NEXTCLOUD_C = String.raw`
 #include <arpa/inet.h>
@@ -242,6 +244,64 @@ describe.skipIf(problem !== undefined)('the docker provider on a real engine (ti
     expect(provider.startedNetwork).toBeUndefined();
     expect(existsSync(join(work, 'logs'))).toBe(false);
   }, 120_000);
+
+  /** Starts a child process that launches the provider on `tag`, then does `then` ('wait' or 'exit'). */
+  function child(then: 'wait' | 'exit'): ChildProcess {
+    const script = join(work, `child-${then}.mts`);
+    writeFileSync(
+      script,
+      [
+        `import { DockerNextcloud } from ${JSON.stringify(join(import.meta.dirname, 'docker-provider.ts'))};`,
+        `import { SecretRedactor } from ${JSON.stringify(join(import.meta.dirname, '../secret-redactor.ts'))};`,
+        `const launched = await new DockerNextcloud().withImage(${JSON.stringify(tag)}).withStartupTimeout(60_000).launch({ progress: () => undefined, secrets: new SecretRedactor() });`,
+        `console.log('READY ' + launched.description);`,
+        then === 'exit' ? 'process.exit(0);' : 'setInterval(() => undefined, 1000);',
+      ].join('\n'),
+    );
+    return spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT_DIR, env: { ...process.env, TESTCONTAINERS_RYUK_DISABLED: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  /** Resolves with the container name once the child printed READY, and with the exit once it ends. */
+  function watch(proc: ChildProcess): { ready: Promise<string>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr: () => string } {
+    let err = '';
+    proc.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    const ready = new Promise<string>((resolve, reject) => {
+      let out = '';
+      proc.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const match = /READY .* in container (\S+) /.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      proc.once('exit', () => reject(new Error(`child ended before READY: ${err}`)));
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
+    return { ready, exited, stderr: () => err };
+  }
+
+  const containerNamed = async (name: string): Promise<string[]> =>
+    (await client.container.dockerode.listContainers({ all: true })).filter((c) => c.Names.includes(`/${name}`)).map((c) => c.State);
+
+  const networkIds = async (): Promise<Set<string>> => new Set((await client.container.dockerode.listNetworks()).map((n) => n.Id));
+
+  it('removes the container and network when the process gets SIGINT', async () => {
+    const networksBefore = await networkIds();
+    const proc = child('wait');
+    const { ready, exited, stderr } = watch(proc);
+    const name = await ready;
+    expect(await containerNamed(name)).toEqual(['running']);
+    proc.kill('SIGINT');
+    const end = await exited;
+    expect(end.signal ?? end.code, stderr()).toBe('SIGINT');
+    expect(await containerNamed(name)).toEqual([]);
+    expect([...(await networkIds())].filter((id) => !networksBefore.has(id))).toEqual([]);
+  }, 90_000);
+
+  it('removes the container when the process exits without stopping it', async () => {
+    const { ready, exited, stderr } = watch(child('exit'));
+    const name = await ready;
+    expect((await exited).code, stderr()).toBe(0);
+    expect(await containerNamed(name)).toEqual([]);
+  }, 90_000);
 
   it('a container that exits during the install: one-line error, logs kept, nothing left running', async () => {
     const provider = new DockerNextcloud().withImage(failingTag).withLogDir(join(work, 'failed-logs')).withStartupTimeout(30_000);
