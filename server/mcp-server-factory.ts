@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { z } from 'zod';
 import { NextcloudError, type NextcloudClient } from './nextcloud-client.ts';
 import type { Logger } from './redacting-logger.ts';
@@ -13,6 +14,21 @@ import { FILES_TOOLS } from './tools/files-tools.ts';
 import { NOTES_TOOLS } from './tools/notes-tools.ts';
 import { TABLES_TOOLS } from './tools/tables-tools.ts';
 import { ToolInputError, type ToolContext, type ToolDefinition } from './tools/tool-definition.ts';
+
+/** Built zod objects of each tool's schemas, made once: building them per request costs more than the request. */
+const SCHEMAS = new WeakMap<ToolDefinition, { input: z.ZodObject; output: z.ZodObject }>();
+
+function schemasOf(tool: ToolDefinition): { input: z.ZodObject; output: z.ZodObject } {
+  let schemas = SCHEMAS.get(tool);
+  if (!schemas) {
+    schemas = { input: z.object(tool.input), output: z.object(tool.output) };
+    SCHEMAS.set(tool, schemas);
+  }
+  return schemas;
+}
+
+/** One JSON Schema validator for every per-request server (a new Ajv per request would cost milliseconds each). */
+const VALIDATOR = new AjvJsonSchemaValidator();
 
 /** Every tool of the server, in `tools/list` order. */
 export const ALL_TOOLS: readonly ToolDefinition[] = [...CAPABILITIES_TOOLS, ...NOTES_TOOLS, ...FILES_TOOLS, ...CALENDAR_TOOLS, ...CONTACTS_TOOLS, ...DECK_TOOLS, ...TABLES_TOOLS];
@@ -59,7 +75,7 @@ export function toolErrorResult(error: unknown, logger: Logger, tool: string): C
  * two resources (the caller's account and the capabilities) and one prompt.
  */
 export function createMcpServer(session: SessionContext): McpServer {
-  const server = new McpServer(SERVER_INFO, { capabilities: { logging: {} }, instructions: INSTRUCTIONS });
+  const server = new McpServer(SERVER_INFO, { capabilities: { logging: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: VALIDATOR });
   const ctx: ToolContext = { nextcloud: session.nextcloud, principal: session.principal, logger: session.logger };
   for (const tool of ALL_TOOLS) {
     server.registerTool(
@@ -67,8 +83,8 @@ export function createMcpServer(session: SessionContext): McpServer {
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
-        outputSchema: tool.output,
+        inputSchema: schemasOf(tool).input,
+        outputSchema: schemasOf(tool).output,
         annotations: { title: tool.title, readOnlyHint: tool.access === 'read', openWorldHint: true, ...(tool.access === 'write' ? { idempotentHint: false } : {}), ...tool.annotations },
       },
       async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
