@@ -12,10 +12,10 @@ import { DoubleNextcloud } from './providers/double-provider.ts';
 const outputDir = await mkdtemp(join(tmpdir(), 'nclab-oauth-flows-'));
 afterAll(() => rm(outputDir, { recursive: true, force: true }));
 
-describeOAuthFlows('OAuth flows against the Nextcloud double (NC 32, oidc 1.16.6)', () => new DoubleNextcloud().withProtectionsOff().start(), { timeoutMs: 30_000, outputDir });
+describeOAuthFlows('OAuth flows against the Nextcloud double (NC 32, oidc 1.16.6)', () => new DoubleNextcloud().withProtectionsOff().start(), { timeoutMs: 60_000, outputDir });
 
 describe('double-only cases', () => {
-  it('closes the firstrunwizard modal that covers the consent page (about 5 s)', { timeout: 60_000 }, async () => {
+  it('closes the firstrunwizard modal that covers the consent page (about 5 s)', { timeout: 120_000 }, async () => {
     const nc = await new DoubleNextcloud().withConsent().withProtectionsOff().start();
     const browser = await BrowserSession.launch(nc.secrets);
     const callbacks = await CallbackServer.start();
@@ -23,7 +23,7 @@ describe('double-only cases', () => {
       expect((await nc.occ(['app:enable', 'firstrunwizard'])).exitCode).toBe(0);
       const client = await OAuthClient.register(nc, { redirectUris: [callbacks.redirectUri] });
       const request = await client.authorizationRequest();
-      const seen = await browser.login(nc.user('bob'), request, callbacks, { timeoutMs: 45_000 });
+      const seen = await browser.login(nc.user('bob'), request, callbacks, { timeoutMs: 90_000 });
       expect(seen.consentShown).toBe(true);
       expect(seen.firstRunWizardClosed).toBe(true);
       expect(seen.callback.code).toBeDefined();
@@ -34,7 +34,7 @@ describe('double-only cases', () => {
     }
   });
 
-  it('sends an RFC 8707 resource; a JWT access token names it as its audience', { timeout: 60_000 }, async () => {
+  it('sends an RFC 8707 resource; a JWT access token names it as its audience', { timeout: 120_000 }, async () => {
     const nc = await new DoubleNextcloud().withNextcloud(34).start();
     const browser = await BrowserSession.launch(nc.secrets);
     const callbacks = await CallbackServer.start();
@@ -43,7 +43,7 @@ describe('double-only cases', () => {
       expect(client.registration.tokenType).toBe('jwt');
       const request = await client.authorizationRequest({ resource: 'http://127.0.0.1:9/mcp' });
       expect(request.url.searchParams.get('resource')).toBe('http://127.0.0.1:9/mcp');
-      const tokens = await client.exchangeCode((await browser.login(nc.user(), request, callbacks, { timeoutMs: 45_000 })).callback, request);
+      const tokens = await client.exchangeCode((await browser.login(nc.user(), request, callbacks, { timeoutMs: 90_000 })).callback, request);
       expect(tokens.format).toBe('jwt');
       expect(tokens.accessTokenClaims?.aud).toBe('http://127.0.0.1:9/mcp');
       expect(tokens.accessTokenClaims?.['client_id']).toBe(client.registration.clientId);
