@@ -178,6 +178,9 @@ describe.skipIf(problem !== undefined)('the docker provider on a real engine (ti
     tag = `nc-oauth-lab-test/fake-nextcloud:${hash}-${process.pid}`;
     failingTag = `nc-oauth-lab-test/fake-nextcloud:${hash}-${process.pid}-failing`;
     tags.push(tag, failingTag);
+    const build = { context, dockerfile: 'Dockerfile', buildArgs: {}, tag, description: 'fake Nextcloud' };
+    await buildDockerImage(client, build, () => undefined);
+    await buildDockerImage(client, { ...build, tag: failingTag, buildArgs: { FAKE_EXIT: '1' } }, () => undefined);
   }, 120_000);
 
   afterAll(async () => {
@@ -185,16 +188,18 @@ describe.skipIf(problem !== undefined)('the docker provider on a real engine (ti
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('builds the image once and reuses the tag', async () => {
+  it('builds an image once and reuses the tag', async () => {
     const lines: string[] = [];
-    const build = { context: join(work, 'context'), dockerfile: 'Dockerfile', buildArgs: {}, tag, description: 'fake Nextcloud' };
-    expect(await dockerImageExists(client, tag)).toBe(false);
+    const fresh = `${tag}-reuse`;
+    tags.push(fresh);
+    const build = { context: join(work, 'context'), dockerfile: 'Dockerfile', buildArgs: { FAKE_EXIT: '0' }, tag: fresh, description: 'fake Nextcloud' };
+    expect(await dockerImageExists(client, fresh)).toBe(false);
     expect(await buildDockerImage(client, build, (l) => lines.push(l))).toBe(true);
-    expect(await dockerImageExists(client, tag)).toBe(true);
+    expect(await dockerImageExists(client, fresh)).toBe(true);
     expect(await buildDockerImage(client, build, (l) => lines.push(l))).toBe(false);
-    expect(lines[0]).toMatch(new RegExp(`^building image ${tag} \\(fake Nextcloud\\)`));
-    expect(lines.at(-1)).toBe(`reusing image ${tag} (fake Nextcloud)`);
-    expect(await buildDockerImage(client, { ...build, tag: failingTag, buildArgs: { FAKE_EXIT: '1' } }, () => undefined)).toBe(true);
+    expect(lines[0]).toMatch(new RegExp(`^building image ${fresh} \\(fake Nextcloud\\)`));
+    expect(lines.at(-1)).toBe(`reusing image ${fresh} (fake Nextcloud)`);
+    expect(await buildDockerImage(client, { ...build, rebuild: true }, (l) => lines.push(l))).toBe(true);
   }, 120_000);
 
   it('a failing build is a one-line error with the engine message', async () => {
