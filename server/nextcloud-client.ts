@@ -69,7 +69,7 @@ export interface NextcloudClientOptions {
   credentials: NextcloudCredentials;
   /** The caller's user id (for DAV paths). */
   uid: string;
-  /** Send `OCS-APIRequest: true`. */
+  /** Send `OCS-APIRequest: true` to app-framework APIs and DAV too (OCS calls always carry it). */
   ocsApiRequest: boolean;
   timeoutMs: number;
   fetch?: FetchLike;
@@ -152,6 +152,9 @@ export class NextcloudClient {
     const url = new URL(`${this.options.baseUrl}${req.path}`);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { Accept: 'application/json', ...this.authHeaders(), ...req.headers };
+    // The OCS API wants the header on every call (facts page, "Other APIs an MCP server calls"); the setting
+    // governs the app-framework APIs and DAV, where its absence is what reproduces the CORS refusal.
+    if (req.api === 'ocs') headers['OCS-APIRequest'] = 'true';
     let body: string | Uint8Array | undefined = req.body;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);

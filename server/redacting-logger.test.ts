@@ -27,6 +27,8 @@ describe('redact', () => {
   it('leaves ordinary log content alone', () => {
     const line = '{"msg":"request","method":"POST","path":"/mcp","status":200,"uid":"alice","tokenId":"3f2a9c1b7d6e"}';
     expect(redact(line)).toBe(line);
+    const prose = 'Nextcloud answered 401: CORS requires basic auth; the bearer session was logged out; Nextcloud does not accept the token: Could not find provided bearer token.';
+    expect(redact(prose)).toBe(prose);
   });
 });
 

@@ -32,12 +32,16 @@ const REDACTED = '[redacted]';
  * Nextcloud app passwords (`xxxxx-xxxxx-xxxxx-xxxxx-xxxxx`), long random strings (opaque tokens of the
  * `oidc` app are 72 alphanumerics, codes 128) and `key=value` / `"key": "value"` pairs with secret names.
  */
+const SECRET_KEYS = 'password|passwd|app_?password|secret|client_secret|access_token|refresh_token|id_token|token|authorization|cookie|set-cookie|registration_access_token';
 const SECRET_PATTERNS: readonly [RegExp, string][] = [
-  [/\b(Bearer|Basic|Digest)\s+[A-Za-z0-9._~+/=:-]+/gi, `$1 ${REDACTED}`],
+  // A credential after an auth scheme: at least 8 characters with a digit or a base64/token symbol, so that prose ("Basic auth") stays.
+  [/\b(Bearer|Basic|Digest)\s+(?=[A-Za-z0-9._~+/=:-]*[0-9._~+/=:-])[A-Za-z0-9._~+/=:-]{8,}/gi, `$1 ${REDACTED}`],
   [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED],
   [/\b[A-Za-z0-9]{5}(?:-[A-Za-z0-9]{5}){4}\b/g, REDACTED],
   [/\b[A-Za-z0-9_-]{40,}\b/g, REDACTED],
-  [/((?:"|\\")?(?:password|passwd|app_?password|secret|client_secret|access_token|refresh_token|id_token|token|authorization|cookie|set-cookie|registration_access_token)(?:"|\\")?\s*[:=]\s*(?:"|\\")?)(?!(?:Bearer|Basic|Digest)\s|\[redacted\])[^"\\&\s,;}]+/gi, `$1${REDACTED}`],
+  // JSON members ("password":"x", also JSON-escaped inside another string) and query parameters (client_secret=x).
+  [new RegExp(`((?:"|\\\\")(?:${SECRET_KEYS})(?:"|\\\\")\\s*:\\s*(?:"|\\\\"))(?!(?:Bearer|Basic|Digest)\\s|\\[redacted\\])[^"\\\\]+`, 'gi'), `$1${REDACTED}`],
+  [new RegExp(`(\\b(?:${SECRET_KEYS})=)(?!\\[redacted\\])[^&\\s"]+`, 'gi'), `$1${REDACTED}`],
 ];
 
 /** Replaces registered secrets and anything that looks like a credential with `[redacted]`. */

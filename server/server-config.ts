@@ -33,7 +33,7 @@ export interface ServerConfig {
   transport: TransportKind;
   host: string;
   port: number;
-  /** Send `OCS-APIRequest: true` to Nextcloud (facts page, "Bearer tokens on Nextcloud APIs"). */
+  /** Send `OCS-APIRequest: true` to Nextcloud's app APIs and DAV too; OCS calls always carry it (facts page, "Bearer tokens on Nextcloud APIs"). */
   ocsApiRequest: boolean;
   /** How long a validated opaque token is trusted before userinfo is asked again, seconds. */
   tokenCacheTtlSeconds: number;
@@ -87,7 +87,7 @@ export const SERVER_OPTIONS: readonly ServerOption[] = [
   { flag: 'transport', env: 'NC_MCP_TRANSPORT', type: 'string', choices: TRANSPORTS, description: 'http (Streamable HTTP) or stdio (basic mode only) (default: http).' },
   { flag: 'host', env: 'NC_MCP_HOST', type: 'string', valueName: 'HOST', description: 'Address to listen on (default: 127.0.0.1).' },
   { flag: 'port', env: 'NC_MCP_PORT', type: 'string', valueName: 'N', description: 'Port to listen on, 0 for any free port (default: 8090).' },
-  { flag: 'no-ocs-api-request', env: 'NC_MCP_OCS_API_REQUEST', type: 'boolean', description: "Do not send 'OCS-APIRequest: true' (reproduces clients that do not; env: NC_MCP_OCS_API_REQUEST=false)." },
+  { flag: 'no-ocs-api-request', env: 'NC_MCP_OCS_API_REQUEST', type: 'boolean', description: "Send 'OCS-APIRequest: true' only to OCS, not to Notes, Deck, Tables v1 and DAV (reproduces clients that do not; env: NC_MCP_OCS_API_REQUEST=false)." },
   { flag: 'token-cache-ttl', env: 'NC_MCP_TOKEN_CACHE_TTL', type: 'string', valueName: 'SECONDS', description: 'How long a checked opaque token is trusted before userinfo is asked again (default: 60).' },
   { flag: 'audience', env: 'NC_MCP_AUDIENCE', type: 'string', valueName: 'AUD', description: "Required 'aud' of JWT access tokens (default: not checked)." },
   { flag: 'allowed-hosts', env: 'NC_MCP_ALLOWED_HOSTS', type: 'string', valueName: 'LIST', description: "Comma-separated Host values accepted, '*' for any (default: the public URL's host, plus loopback names on loopback)." },

@@ -26,8 +26,8 @@ export interface ServerStackOptions {
   double?: StartDoubleOptions;
   /** Flags of the server (as the CLI gives them) beyond `--nextcloud-url`, `--port 0` and `--log-level debug`. */
   flags?: Record<string, string | boolean>;
-  /** Environment of the server (`NC_MCP_APP_PASSWORD`, ...). */
-  env?: Record<string, string>;
+  /** Environment of the server (`NC_MCP_APP_PASSWORD`, ...), or a function that makes it once the double runs. */
+  env?: Record<string, string> | ((double: StartedDouble) => Promise<Record<string, string>>);
   /** Clock of the server's token checks, milliseconds. */
   now?: () => number;
 }
@@ -45,7 +45,8 @@ export async function startServerStack(options: ServerStackOptions = {}): Promis
   let config: ServerConfig;
   let server: StartedServer;
   try {
-    config = parseServerConfig({ flags: { 'nextcloud-url': double.url, port: '0', 'log-level': 'debug', ...options.flags }, env: options.env ?? {} });
+    const env = typeof options.env === 'function' ? await options.env(double) : (options.env ?? {});
+    config = parseServerConfig({ flags: { 'nextcloud-url': double.url, port: '0', 'log-level': 'debug', ...options.flags }, env });
     server = await startServer({ config, fetch: counting, logWrite: (line) => logs.push(line), ...(options.now ? { now: options.now } : {}) });
   } catch (error) {
     await double.stop();
