@@ -71,6 +71,8 @@ export const probeCommand: CommandSpec = {
       const differing = table.filter((r) => !r.ok);
       ctx.out('');
       ctx.out(differing.length === 0 ? `all ${table.length} rows as the facts page says` : `${differing.length} of ${table.length} rows differ from the facts page: ${differing.map((r) => r.check).join(', ')}`);
+      const notesMissing = rows.some((r) => r.check.startsWith('bearer.notes') && r.status === 404);
+      if (notesMissing) ctx.out('hint: Notes answered 404: the notes app is not enabled on this instance (occ app:enable notes)');
       if (instance.variant.isDouble) ctx.out('note: this ran against the Nextcloud double, a test double, not a real Nextcloud');
       return differing.length === 0 ? 0 : 1;
     });
