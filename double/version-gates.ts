@@ -45,26 +45,35 @@ export interface ReleaseLine {
 
 /** Release lines of the `oidc` app (H2CK/oidc), from the facts page. */
 export const OIDC_RELEASES: readonly ReleaseLine[] = [
-  { versions: { from: '1.8.0', to: '1.9.99' }, nextcloud: [30, 32], notes: 'no PKCE' },
+  { versions: { from: '1.8.0', to: '1.8.99' }, nextcloud: [30, 31], notes: 'no PKCE' },
+  { versions: { from: '1.9.0', to: '1.9.99' }, nextcloud: [30, 32], notes: 'no PKCE' },
   { versions: { from: '1.10.0', to: '1.10.99' }, nextcloud: [30, 32], notes: 'PKCE (S256 and plain)' },
   { versions: { from: '1.11.0', to: '1.11.99' }, nextcloud: [30, 32], notes: 'introspection, RFC 7592, DCR token_type, consent page' },
-  { versions: { from: '1.12.0', to: '1.13.99' }, nextcloud: [30, 32], notes: 'refresh tokens only with offline_access' },
-  { versions: { from: '1.14.0', to: '1.16.99' }, nextcloud: [31, 33], notes: '1.16.2 broke consent; 1.16.3 fixed it' },
+  { versions: { from: '1.12.0', to: '1.14.5' }, nextcloud: [30, 32], notes: 'refresh tokens only with offline_access' },
+  { versions: { from: '1.14.6', to: '1.16.99' }, nextcloud: [31, 33], notes: '1.16.2 broke consent; 1.16.3 fixed it' },
+  { versions: { from: '1.17.0', to: '1.17.99' }, nextcloud: [31, 34], notes: 'JWT access tokens carry azp and preferred_username (appinfo/info.xml: NC 31-34)' },
   { versions: { from: '2.0.0', to: '2.0.2' }, nextcloud: [31, 34], notes: 'code reuse rejected, claims parameter' },
   { versions: { from: '2.0.3', to: '2.0.99' }, nextcloud: [32, 35], notes: '2.0.8/2.0.9 fix client_secret_basic' },
 ];
 
-/** Release lines of the `user_oidc` app (nextcloud/user_oidc), from the facts page. */
+/** Release lines of the `user_oidc` app (nextcloud/user_oidc), from the facts page and each tag's appinfo/info.xml. */
 export const USER_OIDC_RELEASES: readonly ReleaseLine[] = [
-  { versions: { from: '5.0.0', to: '6.99.99' }, nextcloud: [25, 32], notes: 'no oidc_provider_bearer_validation' },
+  { versions: { from: '5.0.0', to: '5.99.99' }, nextcloud: [25, 30], notes: 'no oidc_provider_bearer_validation' },
+  { versions: { from: '6.0.0', to: '6.99.99' }, nextcloud: [26, 32], notes: 'no oidc_provider_bearer_validation' },
   { versions: { from: '7.0.0', to: '7.99.99' }, nextcloud: [28, 32], notes: 'bearer validation through the oidc app' },
-  { versions: { from: '8.0.0', to: '8.99.99' }, nextcloud: [29, 34], notes: '' },
+  { versions: { from: '8.0.0', to: '8.3.99' }, nextcloud: [29, 33], notes: '' },
+  { versions: { from: '8.4.0', to: '8.10.99' }, nextcloud: [29, 34], notes: '8.7.0-8.10.1: cookie-only request 401 after a bearer request' },
+  {
+    versions: { from: '8.11.0', to: '8.11.99' },
+    nextcloud: [29, 35],
+    notes: 'unreleased: main carries 8.11.0-dev with NC 35 support and the cookie fix (nextcloud/user_oidc#1486); no released user_oidc installs on NC 35 yet',
+  },
 ];
 
 /** The newest versions the double knows, used when an option leaves a version out. */
 export const DEFAULT_VERSIONS = {
   oidc: { 31: '1.16.6', 32: '1.16.6', 33: '1.16.6', 34: '2.0.9', 35: '2.0.9' } as Record<NextcloudMajor, string>,
-  userOidc: { 31: '8.10.1', 32: '8.10.1', 33: '8.10.1', 34: '8.10.1', 35: '8.10.1' } as Record<NextcloudMajor, string>,
+  userOidc: { 31: '8.10.1', 32: '8.10.1', 33: '8.10.1', 34: '8.10.1', 35: '8.11.0' } as Record<NextcloudMajor, string>,
 };
 
 /** Which component a gate reads. */

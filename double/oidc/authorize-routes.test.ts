@@ -120,7 +120,7 @@ describe('/authorize when logged in', () => {
   });
 
   it('ignores PKCE parameters before oidc 1.10', async () => {
-    const { s, client } = await loggedIn({ nextcloud: 32, oidc: '1.8.5' });
+    const { s, client } = await loggedIn({ nextcloud: 31, oidc: '1.8.5' });
     const answer = new URL((await s.get(authorizePath(client, { code_challenge: 'too-short', code_challenge_method: 'S512' }))).location!);
     expect(answer.searchParams.get('error')).toBeNull();
     expect(oidcStore(double!.state).codes.get(answer.searchParams.get('code')!)!.codeChallenge).toBeUndefined();

@@ -52,7 +52,7 @@ describe('discovery', () => {
   });
 
   it('oidc 1.8.x advertises no PKCE, no introspection, no offline_access', async () => {
-    const doc = await discovery({ nextcloud: 32, oidc: '1.8.5' });
+    const doc = await discovery({ nextcloud: 31, oidc: '1.8.5' });
     expect(doc).not.toHaveProperty('code_challenge_methods_supported');
     expect(doc).not.toHaveProperty('introspection_endpoint');
     expect(doc['scopes_supported']).toEqual(['openid', 'profile', 'email', 'roles', 'groups']);

@@ -64,7 +64,7 @@ describe('lintExpectations rejects', () => {
     expect(problems(checks({ 'oauth.introspection': { support: [statement({ version_added: '1.11' })] } }))).toEqual([
       'checks["oauth.introspection"].support[0].version_added: oidc version \'1.11\' is not of the form 1.10.0',
     ]);
-    expect(problems(checks({ 'oauth.introspection': { support: [statement({ version_added: '3.0.0' })] } }))[0]).toMatch(/oidc 3\.0\.0 is outside the known releases \(1\.8\.0-1\.9\.99/);
+    expect(problems(checks({ 'oauth.introspection': { support: [statement({ version_added: '3.0.0' })] } }))[0]).toMatch(/oidc 3\.0\.0 is outside the known releases \(1\.8\.0-1\.8\.99, 1\.9\.0/);
     expect(problems(checks({ 'session.cookie-after-bearer': { support: [statement({ component: 'user_oidc', version_added: '4.0.0' })] } }))[0]).toMatch(/user_oidc 4\.0\.0 is outside the known releases/);
     expect(problems(checks({ 'bearer.ocs.user': { support: [statement({ component: 'nextcloud', version_added: '30' })] } }))).toEqual([
       'checks["bearer.ocs.user"].support[0].version_added: Nextcloud 30 is not a known major (31, 32, 33, 34, 35)',
