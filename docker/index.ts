@@ -14,3 +14,7 @@ export {
   validateImageSpec,
 } from './nextcloud-image.ts';
 export type { AppSource, ImagePatch, NextcloudImageSpec, PreparedBuildContext } from './nextcloud-image.ts';
+export { DockerfileSyntaxError, parseDockerfile, parseKeyValues } from './parse-dockerfile.ts';
+export type { DockerfileInstruction, DockerfileStage, ParsedDockerfile } from './parse-dockerfile.ts';
+export { FAKE_OCC_SCRIPT, runHooksWithFakeOcc } from './run-hooks-with-fake-occ.ts';
+export type { HookRun, RecordedOccCall } from './run-hooks-with-fake-occ.ts';

@@ -224,7 +224,10 @@ describe.skipIf(problem !== undefined)('the docker provider on a real engine (ti
       expect(launched.admin.uid).toBe('admin');
       expect(launched.admin.password.length).toBeGreaterThanOrEqual(20);
       expect(launched.description).toMatch(/^Nextcloud 32, oidc 1\.16\.6, user_oidc 8\.10\.1, patch none in container nc-oauth-lab-nextcloud-[0-9a-f]{8} \(docker, sqlite\)$/);
-      expect(provider.startedNetwork).toBeDefined();
+      // On the provider's network as `nextcloud`, for an MCP server container there.
+      const name = /in container (\S+) /.exec(launched.description)![1]!;
+      const networks = (await client.container.dockerode.getContainer(name).inspect()).NetworkSettings.Networks;
+      expect(Object.values(networks).map((n) => [n.NetworkID, n.Aliases?.includes('nextcloud') ?? false])).toContainEqual([provider.startedNetwork!.getId(), true]);
 
       const status = (await (await fetch(`${launched.baseUrl}/status.php`)).json()) as { installed: boolean };
       expect(status.installed).toBe(true);
