@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { DEFAULT_VERSIONS, NEXTCLOUD_MAJORS, type NextcloudMajor } from '../double/index.ts';
 import {
   ADMIN_PASSWORD_ENV,
@@ -28,8 +29,8 @@ export const MATRIX_RUN_OPTIONS: Record<string, OptionSpec> = {
   'user-oidc': { type: 'string', valueName: 'VERSIONS', description: 'double, docker: user_oidc app versions, comma-separated (default: the newest for each major).' },
   patch: { type: 'string', valueName: 'MODES', description: `Patch modes, comma-separated (${PATCH_MODES.join(', ')}; default ${DEFAULT_MATRIX_AXES.patch.join(',')}); external: the instance's one mode when occ integrity:check cannot tell.` },
   'ocs-header': { type: 'string', valueName: 'on,off', description: 'Whether the included MCP server sends OCS-APIRequest: true to Nextcloud, comma-separated.', default: 'on,off' },
-  out: { type: 'string', valueName: 'DIR', description: `Report directory: ${Object.values(REPORT_FILES).join(', ')}, logs/ and artifacts/ of failed cells, blob/ for a shard.`, default: DEFAULT_MATRIX_OUT },
-  shard: { type: 'string', valueName: 'i/n', description: "Run only Playwright's shard i of n; its blob report goes to <out>/blob for 'matrix merge'." },
+  out: { type: 'string', valueName: 'DIR', description: `Report directory: ${Object.values(REPORT_FILES).join(', ')}, logs/ and artifacts/ of failed cells, blob-report/ for a shard.`, default: DEFAULT_MATRIX_OUT },
+  shard: { type: 'string', valueName: 'i/n', description: "Run only Playwright's shard i of n; its blob report goes to <out>/blob-report for 'matrix merge'." },
   workers: { type: 'string', valueName: 'N', description: 'Playwright workers: variants run in parallel, one instance per worker and variant (default: half the cores; external: 1).' },
   expectations: { type: 'string', valueName: 'DIR', description: 'Expectations data to classify the cells with, instead of scenarios/expectations (also NC_OAUTH_LAB_EXPECTATIONS).' },
   grep: { type: 'string', valueName: 'REGEXP', description: 'Run only the scenarios whose title matches (Playwright --grep); the matrix has only their cells.' },
@@ -40,6 +41,7 @@ export const MATRIX_RUN_OPTIONS: Record<string, OptionSpec> = {
   occ: { type: 'string', valueName: 'COMMAND', description: 'external: the command line that runs occ, e.g. "docker exec -u www-data nc php occ".' },
   'protections-off': { type: 'boolean', description: 'external: turn brute-force and rate-limit protection off while running (restored after).' },
   database: { type: 'string', choices: DOCKER_DATABASES, description: 'docker: the database of each variant\'s Nextcloud (default sqlite).' },
+  'user-oidc-src': { type: 'string', valueName: 'DIR', description: 'docker: build this user_oidc checkout (e.g. a pull request) into every image; its appinfo/info.xml version is the variant\'s user_oidc.' },
 };
 
 function text(ctx: CommandContext, name: string): string | undefined {
@@ -127,12 +129,22 @@ async function externalVariant(ctx: CommandContext, secrets: SecretRedactor): Pr
   return { variant, external: { url: baseUrl, ...(publicUrl ? { publicUrl: normaliseBaseUrl(publicUrl, '--public-url') } : {}), adminUser: text(ctx, 'admin-user') ?? 'admin', occ: occLine, protectionsOff: ctx.values['protections-off'] === true } };
 }
 
+/** The version in a user_oidc checkout's `appinfo/info.xml`; a missing or unreadable file is a user error. */
+async function checkoutVersion(dir: string): Promise<string> {
+  const path = join(resolve(dir), 'appinfo', 'info.xml');
+  const xml = await readFile(path, 'utf8').catch(() => undefined);
+  if (xml === undefined) throw new CliError(`--user-oidc-src ${dir} has no appinfo/info.xml: give the root of a user_oidc checkout`);
+  const version = /<version>\s*([^<\s]+)\s*<\/version>/.exec(xml)?.[1];
+  if (!version) throw new CliError(`${path} names no <version>: give the root of a user_oidc checkout`);
+  return version;
+}
+
 /** The spec of the run the options ask for; every error is a one-line CliError (exit 2) before anything starts. */
 export async function matrixSpecFromOptions(ctx: CommandContext, secrets = new SecretRedactor()): Promise<MatrixSpec> {
   const provider = (text(ctx, 'provider') ?? 'double') as Provider;
   const externalOnly = ['url', 'public-url', 'occ'].filter((n) => text(ctx, n) !== undefined);
   if (provider !== 'external' && externalOnly.length > 0) throw new CliError(`--${externalOnly[0]} is for --provider external, not ${provider}`);
-  if (provider !== 'docker' && text(ctx, 'database')) throw new CliError(`--database is for --provider docker, not ${provider}`);
+  for (const name of ['database', 'user-oidc-src']) if (provider !== 'docker' && text(ctx, name)) throw new CliError(`--${name} is for --provider docker, not ${provider}`);
   const ocsHeader = headerModes(ctx);
   try {
     if (provider === 'external') {
@@ -142,10 +154,13 @@ export async function matrixSpecFromOptions(ctx: CommandContext, secrets = new S
       return { provider, external, variants: ocsHeader.map((h) => checkVariant({ ...variant, ocsHeader: h })) };
     }
     const oidc = list(ctx, 'oidc');
-    const userOidc = list(ctx, 'user-oidc');
+    const source = text(ctx, 'user-oidc-src');
+    if (source && list(ctx, 'user-oidc')) throw new CliError('give --user-oidc or --user-oidc-src, not both: the checkout says its own version');
+    const userOidc = source ? [await checkoutVersion(source)] : list(ctx, 'user-oidc');
     const variants = matrixVariants({ nextcloud: majors(ctx), ...(oidc ? { oidc } : {}), ...(userOidc ? { userOidc } : {}), patch: patches(ctx), ocsHeader });
     const database = text(ctx, 'database') as DockerDatabase | undefined;
-    return { provider, variants, ...(provider === 'docker' && database ? { docker: { database } } : {}) };
+    const docker = { ...(database ? { database } : {}), ...(source ? { userOidcSrc: resolve(source) } : {}) };
+    return { provider, variants, ...(provider === 'docker' && Object.keys(docker).length > 0 ? { docker } : {}) };
   } catch (error) {
     if (error instanceof VariantError) throw new CliError(error.message, { code: error.code, cause: error });
     if (error instanceof HarnessError) throw new CliError(secrets.redact(error.message), { code: error.code, exitCode: error.exitCode, cause: error });
@@ -206,7 +221,7 @@ export const matrixMergeCommand: CommandSpec = {
     expectations: { type: 'string', valueName: 'DIR', description: 'Expectations data instead of scenarios/expectations.' },
   },
   details:
-    "Give each shard's --out directory (its blob report is in blob/) or the .zip files themselves. Exits 1 naming the cells that are " +
+    "Give each shard's --out directory (its blob report is in blob-report/) or the .zip files themselves. Exits 1 naming the cells that are " +
     'unexpected-fail, stale or error, as a run does; 2 when an input is missing or holds no blob report.',
   async run(ctx) {
     const out = text(ctx, 'out') ?? DEFAULT_MATRIX_OUT;

@@ -18,7 +18,7 @@ export const MATRIX_CONFIG = fileURLToPath(new URL('./playwright.matrix.config.t
 export const MATRIX_REPORTER_ENTRY = fileURLToPath(new URL('./matrix-reporter-entry.ts', import.meta.url));
 
 /** Where a shard's blob report goes, inside the run's report directory. */
-export const BLOB_SUBDIR = 'blob';
+export const BLOB_SUBDIR = 'blob-report';
 
 /** A bad option of a matrix run or merge: the CLI turns it into exit code 2. */
 export class MatrixRunError extends Error {
@@ -48,7 +48,7 @@ export function parseShard(text: string): Shard {
 /** Options of one matrix run. */
 export interface MatrixRunOptions {
   spec: MatrixSpec;
-  /** The report directory (matrix.json, matrix.md, matrix.html, matrix-junit.xml; `blob/` for a shard). */
+  /** The report directory (matrix.json, matrix.md, matrix.html, matrix-junit.xml; `blob-report/` for a shard). */
   out: string;
   shard?: Shard;
   /** Playwright workers (default: Playwright's, half the cores). */
@@ -137,7 +137,7 @@ function outcome(code: number, out: string, blobDir?: string): MatrixOutcome {
 /**
  * Runs the matrix with Playwright Test (`playwright test -c scenarios/playwright.matrix.config.ts`): one
  * project per variant of `spec`, Playwright's workers and `--shard`, the matrix reporter writing into
- * `out`, and for a shard the blob reporter into `out/blob` for `mergeMatrixReports`. Resolves with the
+ * `out`, and for a shard the blob reporter into `out/blob-report` for `mergeMatrixReports`. Resolves with the
  * verdict read back from matrix.json.
  */
 export async function runMatrix(options: MatrixRunOptions): Promise<MatrixOutcome> {
@@ -162,7 +162,7 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixOutcom
 
 /** Options of `mergeMatrixReports`. */
 export interface MatrixMergeOptions {
-  /** Blob report zips, or directories that hold them (directly or in `blob/`). */
+  /** Blob report zips, or directories that hold them (directly or in `blob-report/`). */
   inputs: readonly string[];
   out: string;
   expectations?: string;

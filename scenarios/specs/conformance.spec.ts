@@ -72,7 +72,7 @@ test(
     const sameResource = typeof doc['resource'] === 'string' && doc['resource'].replace(/\/$/, '') === mcpServer.url.replace(/\/$/, '');
     await check('conformance.auth.prm-discovery', prm?.status === 200 && sameResource && servers.length > 0, {
       status: prm?.status ?? 0,
-      message: prm?.status !== 200 ? `no protected-resource metadata (${prm?.status} ${prm?.message ?? ''})` : !sameResource ? `resource ${String(doc['resource'])} is not ${mcpServer.url}` : servers.length === 0 ? 'no authorization_servers' : `authorization_servers ${servers.join(', ')}`,
+      message: prm?.status !== 200 ? `no protected-resource metadata (${prm?.status} ${prm?.message ?? ''})` : !sameResource ? `resource ${String(doc['resource'])} is not ${mcpServer.url}` : servers.length === 0 ? 'no authorization_servers' : `${servers.length} authorization server(s)`,
     });
 
     // 3. The authorization server's metadata, as a client finds it from the issuer.

@@ -212,6 +212,6 @@ test('MCP without a token', withChecks('mcp.unauthorized'), async ({ logins, mcp
   const named = Array.isArray(servers) && servers.some((s) => String(s).replace(/\/$/, '') === issuer.replace(/\/$/, ''));
   await check('mcp.unauthorized', metadata.status === 200 && named, {
     status: answer.status,
-    message: metadata.status !== 200 ? `the resource metadata answered ${metadata.status}` : named ? `401 with resource_metadata naming ${issuer}` : `authorization_servers ${JSON.stringify(servers)} does not name ${issuer}`,
+    message: metadata.status !== 200 ? `the resource metadata answered ${metadata.status}` : named ? '401 with resource_metadata naming the Nextcloud issuer' : `authorization_servers ${JSON.stringify(servers)} does not name the Nextcloud issuer ${issuer}`,
   });
 });
