@@ -114,6 +114,10 @@ EXPOSE 80
 CMD ["/bin/fake"]
 `;
 
+// Nothing can be pulled here (nor in CI): testcontainers' Ryuk stays off; the provider removes its own
+// containers, which these tests check.
+process.env['TESTCONTAINERS_RYUK_DISABLED'] ||= 'true';
+
 /** Why the engine tests cannot run here, or undefined when they can. */
 async function engineProblem(): Promise<string | undefined> {
   try {

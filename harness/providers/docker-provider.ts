@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { GenericContainer, Network, Wait, type ContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
+import { GenericContainer, getReaper, Network, Wait, type ContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import {
   ImageSpecError,
   NEXTCLOUD_IMAGE_DEFAULTS,
@@ -247,6 +247,7 @@ export class DockerNextcloud extends NextcloudBuilder {
     const database = this.options.database ?? 'sqlite';
     if (!DOCKER_DATABASES.includes(database)) throw new HarnessError('ERR_BAD_OPTION', `unknown database '${database}': use one of ${DOCKER_DATABASES.join(', ')}`);
     const client = await connectDockerEngine();
+    await startReaper(client);
     const description = `Nextcloud ${spec.nextcloud}, oidc ${describeSource(spec.oidc)}, user_oidc ${describeSource(spec.userOidc)}, patch ${spec.patch}`;
 
     let image = this.options.image;
@@ -381,6 +382,26 @@ export class DockerNextcloud extends NextcloudBuilder {
     for (const [name, tail] of logs) await writeFile(join(dir, `${name}.container.log`), redact(tail.text()));
     if (nextcloud) await writeFile(join(dir, 'nextcloud.log'), redact(await readNextcloudLog(nextcloud)));
     return dir;
+  }
+}
+
+/**
+ * testcontainers starts its Ryuk container (image testcontainers/ryuk) before the first container or
+ * network, unless TESTCONTAINERS_RYUK_DISABLED=true; where images cannot be pulled that fails with a pull
+ * error that does not name Ryuk. The provider removes what it starts itself, so Ryuk can be off: start it
+ * first and say so in one line when it cannot start.
+ */
+async function startReaper(client: ContainerRuntimeClient): Promise<void> {
+  if (process.env['TESTCONTAINERS_RYUK_DISABLED'] === 'true') return;
+  try {
+    await getReaper(client);
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim().slice(0, 200);
+    throw new HarnessError(
+      'ERR_PROVIDER_UNAVAILABLE',
+      `testcontainers could not start its Ryuk container (${message}): set TESTCONTAINERS_RYUK_DISABLED=true where images cannot be pulled (the docker provider removes its containers itself)`,
+      { cause: error },
+    );
   }
 }
 
