@@ -1,0 +1,89 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { variantKey } from '../scenarios/variant.ts';
+import { runCli, type CommandContext } from './command.ts';
+import { rootCommand } from './commands.ts';
+import { matrixSpecFromOptions } from './matrix-run-command.ts';
+
+async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(rootCommand, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
+function ctx(values: CommandContext['values']): CommandContext {
+  return { values, positionals: [], out: () => undefined, err: () => undefined };
+}
+
+describe('nc-oauth-lab matrix: input checked before anything starts', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-matrix-run-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    [['--nextcloud', '36'], /--nextcloud: unknown Nextcloud major '36': use 31, 32, 33, 34, 35/],
+    [['--oidc', '9.9.9'], /unknown oidc version '9\.9\.9'/],
+    [['--user-oidc', '4.0.0'], /unknown user_oidc version '4\.0\.0'/],
+    [['--nextcloud', '34', '--oidc', '1.10.0'], /oidc 1\.10\.0 installs on Nextcloud 30-32, not 34/],
+    [['--patch', 'none,magic'], /--patch: unknown patch 'magic': use none, user_oidc-app-api, server-cors/],
+    [['--ocs-header', 'maybe'], /--ocs-header takes on and\/or off, not 'maybe'/],
+    [['--shard', '3/2'], /--shard must be i\/n with 1 <= i <= n/],
+    [['--shard', 'half'], /--shard must be i\/n/],
+    [['--workers', '0'], /--workers must be a whole number from 1 to 64/],
+    [['--url', 'http://127.0.0.1:9'], /--url is for --provider external, not double/],
+    [['--database', 'pgsql'], /--database is for --provider docker, not double/],
+    [['--provider', 'external', '--occ', 'true'], /--provider external needs --url/],
+    [['--progress', 'fancy'], /--progress must be one of list, line, dot, null/],
+  ])('%j exits 2 with one line', async (args, message) => {
+    const r = await run('matrix', ...args, '--out', join(dir, 'never'));
+    expect(r.code).toBe(2);
+    expect(r.err).toHaveLength(1);
+    expect(r.err[0]).toMatch(message);
+    expect(r.out).toEqual([]);
+  });
+
+  it('exits 2 for an external Nextcloud that does not answer, naming the URL', async () => {
+    const server = createServer((_req, res) => res.writeHead(503).end('down'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    process.env['NC_ADMIN_PASSWORD'] = 'not-used-admin-password';
+    try {
+      const r = await run('matrix', '--provider', 'external', '--url', url, '--occ', 'true');
+      expect(r.code).toBe(2);
+      expect(r.err.join('\n')).toMatch(new RegExp(`cannot reach Nextcloud at ${url.replace(/\./g, '\\.')}`));
+      expect(r.err.join('\n')).not.toContain('not-used-admin-password');
+    } finally {
+      delete process.env['NC_ADMIN_PASSWORD'];
+    }
+  });
+
+  it('matrix merge exits 2 for an input without blob reports', async () => {
+    mkdirSync(join(dir, 'empty'));
+    const r = await run('matrix', 'merge', '--out', join(dir, 'merged'), join(dir, 'empty'));
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toMatch(/holds no blob report/);
+  });
+
+  it('takes the version of a --user-oidc-src checkout for the docker variants', async () => {
+    const checkout = join(dir, 'user_oidc');
+    mkdirSync(join(checkout, 'appinfo'), { recursive: true });
+    writeFileSync(join(checkout, 'appinfo', 'info.xml'), '<?xml version="1.0"?>\n<info><id>user_oidc</id><version>8.6.1</version></info>\n');
+    const spec = await matrixSpecFromOptions(ctx({ provider: 'docker', nextcloud: '32', patch: 'none', 'ocs-header': 'on', 'user-oidc-src': checkout }));
+    expect(spec.variants.map(variantKey)).toEqual(['nc32-oidc1.16.6-uo8.6.1-none-hdr']);
+    expect(spec.docker).toEqual({ userOidcSrc: checkout });
+    await expect(matrixSpecFromOptions(ctx({ provider: 'docker', 'user-oidc-src': join(dir, 'nope'), 'ocs-header': 'on' }))).rejects.toThrow(/has no appinfo\/info\.xml/);
+    await expect(matrixSpecFromOptions(ctx({ provider: 'double', 'user-oidc-src': checkout, 'ocs-header': 'on' }))).rejects.toThrow(/--user-oidc-src is for --provider docker/);
+  });
+
+  it('defaults to the 8 variants of the double with the newest apps per major', async () => {
+    const spec = await matrixSpecFromOptions(ctx({ provider: 'double', 'ocs-header': 'on,off' }));
+    expect(spec.provider).toBe('double');
+    expect(spec.variants).toHaveLength(8);
+    expect(new Set(spec.variants.map((v) => `${v.nextcloud} ${v.oidc} ${v.userOidc}`))).toEqual(new Set(['32 1.16.6 8.10.1', '34 2.0.9 8.10.1']));
+  });
+});
