@@ -133,6 +133,8 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
   const origin = `http://${hostForUrl(config.host)}:${port}`;
   const resource = resourceUrl(config.publicUrl, origin);
   if (!config.publicUrl && !isLoopbackHost(config.host)) logger.warn('no --public-url: clients are told the resource is at a loopback URL; set --public-url to the URL clients use', { resource: resource.href });
+  const allowedHosts = config.allowedHosts.length > 0 ? config.allowedHosts.map((h) => h.toLowerCase()) : derivedHosts(resource, port);
+  const allowedOrigins = config.allowedOrigins.length > 0 ? config.allowedOrigins.map((o) => o.toLowerCase()) : derivedOrigins(resource, port);
   const app = createHttpApp({
     auth: config.auth,
     resource,
@@ -140,8 +142,8 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     advertisedScopes: config.advertisedScopes,
     scopesFor: { read: config.readScopes, write: config.writeScopes },
     toolAccess: toolAccessMap(),
-    allowedHosts: config.allowedHosts.length > 0 ? config.allowedHosts.map((h) => h.toLowerCase()) : derivedHosts(resource, port),
-    allowedOrigins: config.allowedOrigins.length > 0 ? config.allowedOrigins.map((o) => o.toLowerCase()) : derivedOrigins(resource, port),
+    allowedHosts,
+    allowedOrigins,
     ...(validator ? { validator } : {}),
     ...(caller ? { basicCaller: caller } : {}),
     createServer: (c) =>
@@ -161,7 +163,7 @@ export async function startServer(options: StartServerOptions): Promise<StartedS
     logger,
   });
   handler = (request) => app.fetch(request);
-  logger.info('MCP server listening', { url: resource.href, listen: origin, ...describeConfig(config) });
+  logger.info('MCP server listening', { url: resource.href, listen: origin, ...describeConfig(config), allowedHosts, allowedOrigins });
   if (discovery) {
     discovery.metadata().catch((error: unknown) => logger.warn('Nextcloud OpenID discovery failed; token checks will retry', { error }));
   }
