@@ -14,11 +14,28 @@ import {
   variantFromStatus,
   type DockerDatabase,
 } from '../harness/index.ts';
-import { DEFAULT_MATRIX_AXES, matrixVariants, PROGRESS_REPORTERS, type MatrixSpec } from '../scenarios/fixtures/matrix-spec.ts';
-import { DEFAULT_MATRIX_OUT, summaryLines } from '../scenarios/matrix-reporter.ts';
-import { REPORT_FILES } from '../scenarios/matrix/write-matrix-reports.ts';
-import { mergeMatrixReports, MatrixRunError, parseShard, runMatrix, type MatrixOutcome } from '../scenarios/run-matrix.ts';
-import { PATCH_MODES, PROVIDERS, VariantError, checkVariant, variantKey, type PatchMode, type Provider, type Variant } from '../scenarios/variant.ts';
+import {
+  DEFAULT_MATRIX_AXES,
+  DEFAULT_MATRIX_OUT,
+  PATCH_MODES,
+  PROGRESS_REPORTERS,
+  PROVIDERS,
+  REPORT_FILES,
+  MatrixRunError,
+  VariantError,
+  checkVariant,
+  matrixVariants,
+  mergeMatrixReports,
+  parseShard,
+  runMatrix,
+  summaryLines,
+  variantKey,
+  type MatrixOutcome,
+  type MatrixSpec,
+  type PatchMode,
+  type Provider,
+  type Variant,
+} from '../scenarios/index.ts';
 import { CliError, intOption, type CommandContext, type CommandSpec, type OptionSpec } from './command.ts';
 
 /** Options of `nc-oauth-lab matrix` (the run). */

@@ -89,3 +89,31 @@ export {
   type MatrixDiff,
 } from './matrix/diff-matrices.ts';
 export { DEFAULT_MATRIX_OUT, MATRIX_EXPECTATIONS_ENV, MATRIX_OUT_ENV, MatrixReporter, MatrixRunFailed, summaryLines, type MatrixReporterOptions } from './matrix-reporter.ts';
+export {
+  DEFAULT_MATRIX_AXES,
+  MATRIX_BLOB_DIR_ENV,
+  MATRIX_PROGRESS_ENV,
+  MATRIX_SPEC_ENV,
+  PROGRESS_REPORTERS,
+  encodeMatrixSpec,
+  matrixSpecSchema,
+  matrixVariants,
+  readMatrixSpec,
+  type MatrixAxesInput,
+  type MatrixSpec,
+} from './fixtures/matrix-spec.ts';
+export {
+  BLOB_SUBDIR,
+  MATRIX_CONFIG,
+  MATRIX_REPORTER_ENTRY,
+  MatrixRunError,
+  blobReports,
+  matrixFailures,
+  mergeMatrixReports,
+  parseShard,
+  runMatrix,
+  type MatrixMergeOptions,
+  type MatrixOutcome,
+  type MatrixRunOptions,
+  type Shard,
+} from './run-matrix.ts';
