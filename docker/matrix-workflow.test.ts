@@ -113,13 +113,17 @@ describe('.github/workflows/matrix.yml', () => {
     expect(upload.with).toMatchObject({ name: 'blob-report-${{ matrix.shard }}', path: 'nc-oauth-lab/reports/blob-report' });
     expect(upload.if).toBe('${{ !cancelled() }}');
     const download = merge.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
-    expect(download.with).toMatchObject({ pattern: 'blob-report-*', 'merge-multiple': true, path: 'nc-oauth-lab/all-blob-reports' });
-    expect(cliCalls(merge)).toEqual([['matrix', 'merge', 'all-blob-reports', '--out', 'reports/']]);
+    // Each shard's artifact in its own folder: blob files of different shards may share a name.
+    expect(download.with).toEqual({ pattern: 'blob-report-*', path: 'nc-oauth-lab/all-blob-reports' });
+    expect(cliCalls(merge)).toEqual([['matrix', 'merge', 'all-blob-reports/blob-report-*', '--out', 'reports/']]);
     const post = merge.steps.find((s) => s.name === 'Post matrix.md')!;
     expect(post.run).toContain('gh pr comment "$PR"');
     expect(post.run).toContain('--body-file reports/matrix.md');
     expect(post.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
     expect(merge.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    // The merge exits 1 on unexpected cells after writing the matrix: it is still uploaded and posted.
+    expect(merge.steps.find((s) => s.name === 'Upload the matrix')!.if).toBe('${{ !cancelled() }}');
+    expect(post.if).toBe('${{ !cancelled() }}');
   });
 
   it('pins every action to a major version', () => {
