@@ -163,6 +163,33 @@ describe('OAuth resource server (against the Nextcloud double)', () => {
   });
 });
 
+describe('public issuer and internal Nextcloud URL (against the Nextcloud double)', () => {
+  it('accepts JWTs naming the public issuer while it reaches Nextcloud on its internal URL, and names the public issuer in its metadata', async () => {
+    const publicIssuer = 'https://cloud.example.test';
+    const stack = await startServerStack({ flags: { 'issuer-url': publicIssuer } });
+    try {
+      const internal = stack.double.state.baseUrl;
+      stack.double.state.baseUrl = publicIssuer;
+      let jwt: string;
+      try {
+        jwt = await stack.token('alice', { format: 'jwt' });
+      } finally {
+        stack.double.state.baseUrl = internal;
+      }
+      expect((await post(stack.server.url, INITIALIZE, { Authorization: `Bearer ${jwt}` })).status).toBe(200);
+      const internalJwt = await stack.token('alice', { format: 'jwt' });
+      const refused = await post(stack.server.url, INITIALIZE, { Authorization: `Bearer ${internalJwt}` });
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toContain('issuer');
+      const metadata = (await (await fetch(`${new URL(stack.server.url).origin}/.well-known/oauth-protected-resource/mcp`)).json()) as { authorization_servers: string[] };
+      expect(metadata.authorization_servers).toEqual([publicIssuer]);
+      expect(stack.requests.get('/index.php/apps/oidc/jwks')).toBeGreaterThan(0);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
 describe('per-tool scopes (against the Nextcloud double)', () => {
   let stack: ServerStack;
 
