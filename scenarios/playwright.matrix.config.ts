@@ -22,9 +22,9 @@ export default defineConfig({
   testDir: './specs',
   testMatch: '**/*.spec.ts',
   outputDir: resolve(out, 'test-results'),
-  // A scenario's browser logins and OAuth round trips take a few seconds on the double; a real Nextcloud
+  // A scenario's browser logins and OAuth round trips take a second or two on the double; a real Nextcloud
   // needs 10-17 s per browser login on 2 cores (facts page, "The browser login").
-  timeout: 120_000,
+  timeout: spec.provider === 'double' ? 60_000 : 180_000,
   expect: { timeout: 10_000 },
   // Failures are cells of the matrix, not flakes: a retry would hide a changed behaviour.
   retries: 0,
