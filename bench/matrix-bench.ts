@@ -20,12 +20,12 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Runs the default matrix once; returns its wall time in milliseconds. Fails when a cell is not as expected. */
+/** Runs the default matrix once; returns its wall time in milliseconds (and warns when a cell is not as expected). */
 async function timedMatrix(workers: number, out: string): Promise<{ ms: number; result: MatrixOutcome }> {
   const started = performance.now();
   const result = await runMatrix({ spec: readMatrixSpec({}), out, workers, progress: 'null', output: () => undefined, env: { CI: '' } });
   const ms = performance.now() - started;
-  if (result.exitCode !== 0) throw new Error(`the matrix with ${workers} worker(s) was not as expected: ${result.failures.slice(0, 5).join('; ')}`);
+  if (result.exitCode !== 0) process.stderr.write(`bench:matrix: warning: the matrix with ${workers} worker(s) had ${result.failures.length} cell(s) not as expected, so its time may not be typical: ${result.failures.slice(0, 3).join('; ')}\n`);
   return { ms, result };
 }
 
