@@ -75,6 +75,19 @@ function pageKind(url: URL, redirectUri: URL): PageKind {
   return 'other';
 }
 
+/**
+ * Waits for a browser operation that has no timeout of its own (newPage, close) at most `ms`: a loaded
+ * machine can leave Chromium's page close hanging for minutes. Resolves `undefined` on timeout.
+ */
+async function bounded<T>(operation: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([operation.catch(() => undefined), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function visibleText(page: Page, max = 300): Promise<string> {
   const text = await page
     .locator('body')
@@ -89,6 +102,8 @@ async function visibleText(page: Page, max = 300): Promise<string> {
  */
 export class BrowserSession {
   private readonly contexts = new Map<string, BrowserContext>();
+  /** One page per user, reused from login to login (closing pages can hang Chromium under load). */
+  private readonly pages = new Map<string, Page>();
 
   private constructor(
     /** The Playwright browser. */
@@ -128,7 +143,8 @@ export class BrowserSession {
   async forget(user: Pick<TestUser, 'uid'>): Promise<void> {
     const context = this.contexts.get(user.uid);
     this.contexts.delete(user.uid);
-    await context?.close();
+    this.pages.delete(user.uid);
+    if (context) await bounded(context.close(), 10_000);
   }
 
   /**
@@ -174,7 +190,7 @@ export class BrowserSession {
       () => undefined,
     );
     try {
-      page = await context.newPage();
+      page = await this.page(user, context, left());
       page.setDefaultTimeout(Math.min(timeoutMs, 30_000));
       progress(`browser: opening the authorization URL for ${user.uid}`);
       await page.goto(request.url.href, { waitUntil: 'commit', timeout: left() });
@@ -299,14 +315,35 @@ export class BrowserSession {
     } else if (dir) {
       await rm(dir, { recursive: true, force: true });
     }
-    await page?.close().catch(() => undefined);
+  }
+
+  /** The user's page: the one from the last login if it is still open, else a new one. */
+  private async page(user: Pick<TestUser, 'uid'>, context: BrowserContext, timeoutMs: number): Promise<Page> {
+    const existing = this.pages.get(user.uid);
+    if (existing && !existing.isClosed()) {
+      // Leave what the last login showed (its scripts may still be navigating) for a blank page first.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await existing.goto('about:blank', { waitUntil: 'commit', timeout: Math.min(timeoutMs, 10_000) });
+          return existing;
+        } catch {
+          // Interrupted by a navigation the old page started: try again once it committed.
+        }
+      }
+      return existing;
+    }
+    const created = await bounded(context.newPage(), timeoutMs);
+    if (!created) throw new HarnessError('ERR_BROWSER', `Chromium did not open a page within ${Math.round(timeoutMs / 1000)} s`);
+    this.pages.set(user.uid, created);
+    return created;
   }
 
   /** Closes every context, and the browser if this session launched it. */
   async close(): Promise<void> {
-    for (const context of this.contexts.values()) await context.close().catch(() => undefined);
+    for (const context of this.contexts.values()) await bounded(context.close(), 10_000);
     this.contexts.clear();
-    if (this.owned) await this.browser.close();
+    this.pages.clear();
+    if (this.owned) await bounded(this.browser.close(), 30_000);
   }
 }
 
