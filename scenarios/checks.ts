@@ -236,12 +236,12 @@ export const CHECKS = {
   // Sessions around bearer requests
   'session.cookie-after-bearer': {
     title: 'Cookie session still works after a bearer request',
-    description: 'After a bearer request, a cookie-only request of the logged-in browser session still answers 200.',
+    description: 'A client that keeps cookies: after a bearer request without cookies, a request with only the session cookie it was given still answers 200 for that user.',
     refs: [facts('Versions that matter')],
   },
   'session.getapppassword-after-bearer': {
     title: 'getapppassword still works after a bearer request',
-    description: 'After a bearer request, GET /ocs/v2.php/core/getapppassword with the browser session answers 200.',
+    description: 'After a bearer request without cookies, GET /ocs/v2.php/core/getapppassword with only the session cookie it was given answers 200 with an app password.',
     refs: [facts('Versions that matter')],
   },
   'session.twofactor-enforced': {
