@@ -56,7 +56,8 @@ test(
     const validChallenge = challenge.scheme.toLowerCase() === 'bearer' && metadataUrl !== undefined && URL.canParse(metadataUrl);
     await check('conformance.auth.www-authenticate-header', validChallenge, {
       status: unauthorized.status,
-      message: header === '' ? 'no WWW-Authenticate header' : validChallenge ? `Bearer challenge with resource_metadata` : `not a Bearer challenge with a resource_metadata URL: ${header}`,
+      // Worded so that the report's redaction of `Bearer <token>` leaves it readable.
+      message: header === '' ? 'no WWW-Authenticate header' : validChallenge ? 'scheme Bearer, with resource_metadata' : `not scheme Bearer, with a resource_metadata URL: ${header}`,
     });
 
     // 2. Protected-resource metadata: from the challenge, else the well-known URLs (RFC 9728 §3.1, path-suffixed first).
