@@ -32,7 +32,7 @@ export default defineConfig({
   workers: 1,
   reporter: process.env.BLOB ? [['blob', { outputDir: process.env.BLOB }]] : [[${JSON.stringify(ENTRY)}, { outputDir: process.env.OUT }]],
   projects: matrixProjects([
-    { nextcloud: 32, oidc: '1.8.5', userOidc: '8.10.1', patch: 'none', ocsHeader: false },
+    { nextcloud: 32, oidc: '1.9.0', userOidc: '8.10.1', patch: 'none', ocsHeader: false },
     { nextcloud: 32, oidc: '1.16.6', userOidc: '8.10.1', patch: 'user_oidc-app-api', ocsHeader: true },
   ], 'double'),
 });
@@ -42,7 +42,7 @@ export default defineConfig({
 const SPEC = `
 import { test } from '@playwright/test';
 import { recordCheck, withChecks, type Variant } from ${JSON.stringify(INDEX)};
-const fakeNextcloud = (v: Variant) => ({ pkce: v.oidc !== '1.8.5', cors: v.patch !== 'none' });
+const fakeNextcloud = (v: Variant) => ({ pkce: v.oidc !== '1.9.0', cors: v.patch !== 'none' });
 
 test('discovery', withChecks('discovery.openid-configuration', 'discovery.pkce-advertised'), async ({}, testInfo) => {
   const nc = fakeNextcloud(testInfo.project.metadata.variant);
@@ -142,22 +142,22 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     const m = readMatrix(join(dir, 'live'));
     const classes = Object.fromEntries(m.cells.map((c) => [`${c.check} ${c.variant}`, c.classification]));
     expect(classes).toEqual({
-      'discovery.openid-configuration nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'pass',
+      'discovery.openid-configuration nc32-oidc1.9.0-uo8.10.1-none-nohdr': 'pass',
       'discovery.openid-configuration nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'pass',
-      'discovery.pkce-advertised nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'expected-fail',
+      'discovery.pkce-advertised nc32-oidc1.9.0-uo8.10.1-none-nohdr': 'expected-fail',
       'discovery.pkce-advertised nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'pass',
-      'dcr.delete nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'skipped',
+      'dcr.delete nc32-oidc1.9.0-uo8.10.1-none-nohdr': 'skipped',
       'dcr.delete nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'skipped',
-      'oauth.userinfo nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'error',
+      'oauth.userinfo nc32-oidc1.9.0-uo8.10.1-none-nohdr': 'error',
       'oauth.userinfo nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'error',
-      'bearer.notes.get nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'unexpected-fail',
+      'bearer.notes.get nc32-oidc1.9.0-uo8.10.1-none-nohdr': 'unexpected-fail',
       'bearer.notes.get nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'pass',
-      'bearer.notes.post nc32-oidc1.8.5-uo8.10.1-none-nohdr': 'expected-fail',
+      'bearer.notes.post nc32-oidc1.9.0-uo8.10.1-none-nohdr': 'expected-fail',
       'bearer.notes.post nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr': 'pass',
     });
     expect(m.double).toBe(true);
     expect(m.variants.map((v) => [v.key, v.provider])).toEqual([
-      ['nc32-oidc1.8.5-uo8.10.1-none-nohdr', 'double'],
+      ['nc32-oidc1.9.0-uo8.10.1-none-nohdr', 'double'],
       ['nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr', 'double'],
     ]);
     const error = m.cells.find((c) => c.check === 'oauth.userinfo')!;
@@ -186,7 +186,7 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
       expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stdout).toContain('nc-oauth-lab matrix: FAILED: 1 cell(s) not as expected:');
       expect(r.stdout).toContain(
-        'unexpected-fail: bearer.notes.get on nc32-oidc1.8.5-uo8.10.1-none-nohdr: fails where the data says it passes (observed 401 CORS requires basic auth)',
+        'unexpected-fail: bearer.notes.get on nc32-oidc1.9.0-uo8.10.1-none-nohdr: fails where the data says it passes (observed 401 CORS requires basic auth)',
       );
     }
   });
@@ -195,7 +195,7 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     expect(staleRun.code, staleRun.stdout + staleRun.stderr).toBe(1);
     expect(staleRun.stdout).toContain('nc-oauth-lab matrix: FAILED: 2 cell(s) not as expected:');
     expect(staleRun.stdout).toContain(
-      'stale: discovery.openid-configuration on nc32-oidc1.8.5-uo8.10.1-none-nohdr: passes where the data says it fails: update the expectations (observed 200)',
+      'stale: discovery.openid-configuration on nc32-oidc1.9.0-uo8.10.1-none-nohdr: passes where the data says it fails: update the expectations (observed 200)',
     );
     expect(good.code, good.stdout + good.stderr).toBe(0);
     expect(good.stdout).toContain('nc-oauth-lab matrix: 12 cells, 6 checks x 2 variants (double): 5 pass, 3 expected fail, 2 error, 2 skipped');
