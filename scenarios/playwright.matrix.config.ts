@@ -20,7 +20,8 @@ if (blobDir) reporter.push(['blob', { outputDir: blobDir }]);
 
 export default defineConfig({
   testDir: './specs',
-  testMatch: '**/*.spec.ts',
+  // One test list imports every scenario file: one test group, one worker, one instance per variant.
+  testMatch: 'matrix.list.ts',
   outputDir: resolve(out, 'test-results'),
   // A scenario's browser logins and OAuth round trips take a second or two on the double; a real Nextcloud
   // needs 10-17 s per browser login on 2 cores (facts page, "The browser login").
@@ -28,7 +29,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   // Failures are cells of the matrix, not flakes: a retry would hide a changed behaviour.
   retries: 0,
-  // Tests of one file share the worker's instance and run in order (some switch app config and put it back).
+  // A variant's tests share the worker's instance and run in order (some switch app config and put it back).
   fullyParallel: false,
   forbidOnly: Boolean(process.env['CI']),
   reporter,

@@ -39,29 +39,32 @@ function outcome(attempt: Attempt): { ok: boolean; message: string } {
   return { ok: true, message: `code and state at the redirect URI after ${seen.pages.length} pages${seen.consentShown ? ', consent page answered' : ''}` };
 }
 
-test('browser login without consent page', withChecks('login.browser.no-consent'), async ({ nextcloud, logins, browserSession, check }, testInfo) => {
-  const attempt = await freshLogin(nextcloud, logins, testInfo, (uid) => browserSession.forget({ uid }));
-  const { ok, message } = outcome(attempt);
-  const formShown = attempt.seen?.loginFormShown ?? false;
-  const consentShown = attempt.seen?.consentShown ?? false;
-  await check('login.browser.no-consent', ok && formShown && !consentShown, {
-    message: ok && !formShown ? 'the login form was never shown' : ok && consentShown ? 'a consent page was shown although consent is off' : message,
-    ...(attempt.seen ? { detail: { pages: attempt.seen.pages } } : {}),
+/** The browser login without and with the consent page. Declares the tests; the list (matrix.list.ts) calls it inside a describe. */
+export function loginScenarios(): void {
+  test('browser login without consent page', withChecks('login.browser.no-consent'), async ({ nextcloud, logins, browserSession, check }, testInfo) => {
+    const attempt = await freshLogin(nextcloud, logins, testInfo, (uid) => browserSession.forget({ uid }));
+    const { ok, message } = outcome(attempt);
+    const formShown = attempt.seen?.loginFormShown ?? false;
+    const consentShown = attempt.seen?.consentShown ?? false;
+    await check('login.browser.no-consent', ok && formShown && !consentShown, {
+      message: ok && !formShown ? 'the login form was never shown' : ok && consentShown ? 'a consent page was shown although consent is off' : message,
+      ...(attempt.seen ? { detail: { pages: attempt.seen.pages } } : {}),
+    });
   });
-});
 
-test('browser login with consent page', withChecks('login.browser.consent'), async ({ nextcloud, logins, browserSession, check }, testInfo) => {
-  await occOrThrow(nextcloud.occ, ['config:app:set', 'oidc', 'allow_user_settings', '--value=enabled'], nextcloud.secrets);
-  let attempt: Attempt;
-  try {
-    attempt = await freshLogin(nextcloud, logins, testInfo, (uid) => browserSession.forget({ uid }));
-  } finally {
-    await nextcloud.occ(['config:app:delete', 'oidc', 'allow_user_settings']);
-  }
-  const { ok, message } = outcome(attempt);
-  const consentShown = attempt.seen?.consentShown ?? false;
-  await check('login.browser.consent', ok && consentShown, {
-    message: ok && !consentShown ? 'no consent page was shown with allow_user_settings=enabled' : message,
-    ...(attempt.seen ? { detail: { pages: attempt.seen.pages } } : {}),
+  test('browser login with consent page', withChecks('login.browser.consent'), async ({ nextcloud, logins, browserSession, check }, testInfo) => {
+    await occOrThrow(nextcloud.occ, ['config:app:set', 'oidc', 'allow_user_settings', '--value=enabled'], nextcloud.secrets);
+    let attempt: Attempt;
+    try {
+      attempt = await freshLogin(nextcloud, logins, testInfo, (uid) => browserSession.forget({ uid }));
+    } finally {
+      await nextcloud.occ(['config:app:delete', 'oidc', 'allow_user_settings']);
+    }
+    const { ok, message } = outcome(attempt);
+    const consentShown = attempt.seen?.consentShown ?? false;
+    await check('login.browser.consent', ok && consentShown, {
+      message: ok && !consentShown ? 'no consent page was shown with allow_user_settings=enabled' : message,
+      ...(attempt.seen ? { detail: { pages: attempt.seen.pages } } : {}),
+    });
   });
-});
+}
