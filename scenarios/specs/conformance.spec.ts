@@ -1,10 +1,11 @@
 // The authorization checks of the MCP conformance suite (@modelcontextprotocol/conformance, server auth
 // scenarios), against the included MCP server in front of the variant's Nextcloud: what a spec-following
-// MCP client finds before it can log in. The published suite (0.1.x) has no authorization scenarios for
-// servers yet, so each check is done here the way the MCP authorization spec (2025-06-18) tells a client
-// to: RFC 9728 protected-resource metadata, RFC 8414 / OpenID Connect discovery of the authorization
+// MCP client finds before it can log in. The published suite (0.1.16) has authorization scenarios only for
+// clients, none for servers, so each check is done here the way the MCP authorization spec tells a client
+// to, with the challenge parser and discovery URLs of server/conformance: RFC 9728 protected-resource metadata, RFC 8414 / OpenID Connect discovery of the authorization
 // server, PKCE S256, token endpoint auth methods, grant types, and the 401 with WWW-Authenticate
 // (RFC 6750 §3, RFC 9728 §5.1).
+import { authorizationServerMetadataUrls, parseChallenge } from '../../server/conformance/auth-checks.ts';
 import { test } from '../fixtures/matrix-fixtures.ts';
 import { httpObserve, type HttpObservation } from '../fixtures/observe-http.ts';
 import { withChecks } from '../record-check.ts';
@@ -14,22 +15,6 @@ const AUTH_METHODS = ['none', 'client_secret_post', 'client_secret_basic', 'clie
 
 /** An `initialize` request without a token, as a client sends it first. */
 const INITIALIZE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'nc-oauth-lab-conformance', version: '0.1.0' } } });
-
-/** The auth-params of a `WWW-Authenticate: Bearer ...` challenge (RFC 6750 §3, RFC 9110 §11.2). */
-function challengeParams(header: string): { scheme: string; params: Record<string, string> } {
-  const scheme = /^\s*([A-Za-z][\w-]*)/.exec(header)?.[1] ?? '';
-  const params: Record<string, string> = {};
-  for (const m of header.slice(scheme.length).matchAll(/([A-Za-z_][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) params[m[1]!.toLowerCase()] = m[2] ?? m[3] ?? '';
-  return { scheme, params };
-}
-
-/** The metadata URLs the MCP authorization spec (2025-06-18, "Authorization Server Metadata Discovery") has a client try, in order. */
-function asMetadataUrls(issuer: string): string[] {
-  const url = new URL(issuer);
-  const path = url.pathname.replace(/\/$/, '');
-  if (path === '') return [`${url.origin}/.well-known/oauth-authorization-server`, `${url.origin}/.well-known/openid-configuration`];
-  return [`${url.origin}/.well-known/oauth-authorization-server${path}`, `${url.origin}/.well-known/openid-configuration${path}`, `${url.origin}${path}/.well-known/openid-configuration`];
-}
 
 function strings(value: unknown): string[] | undefined {
   return Array.isArray(value) ? value.map(String) : undefined;
@@ -53,9 +38,9 @@ export function conformanceScenarios(): void {
       const unauthorized = await httpObserve(mcpServer.url, { method: 'POST', body: INITIALIZE, headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' } });
       await check('conformance.auth.unauthorized-response', unauthorized.status === 401, { status: unauthorized.status, message: unauthorized.status === 401 ? '401 without a token' : `answered ${unauthorized.status} without a token` });
       const header = unauthorized.headers.get('www-authenticate') ?? '';
-      const challenge = challengeParams(header);
-      const metadataUrl = challenge.params['resource_metadata'];
-      const validChallenge = challenge.scheme.toLowerCase() === 'bearer' && metadataUrl !== undefined && URL.canParse(metadataUrl);
+      const challenge = parseChallenge(header);
+      const metadataUrl = challenge?.params['resource_metadata'];
+      const validChallenge = challenge?.scheme.toLowerCase() === 'bearer' && metadataUrl !== undefined && URL.canParse(metadataUrl);
       await check('conformance.auth.www-authenticate-header', validChallenge, {
         status: unauthorized.status,
         // Worded so that the report's redaction of `Bearer <token>` leaves it readable.
@@ -84,7 +69,7 @@ export function conformanceScenarios(): void {
       let asWhere = '';
       const tried: string[] = [];
       if (issuer && URL.canParse(issuer)) {
-        for (const url of asMetadataUrls(issuer)) {
+        for (const url of authorizationServerMetadataUrls(issuer)) {
           const answer = await httpObserve(url);
           tried.push(`${new URL(url).pathname} ${answer.status}`);
           const meta = answer.json as Record<string, unknown> | undefined;
