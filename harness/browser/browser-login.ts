@@ -102,7 +102,7 @@ async function visibleText(page: Page, max = 300): Promise<string> {
  */
 export class BrowserSession {
   private readonly contexts = new Map<string, BrowserContext>();
-  /** One page per user, reused from login to login (closing pages can hang Chromium under load). */
+  /** The page of each user's latest login; the one before is closed in the background. */
   private readonly pages = new Map<string, Page>();
 
   private constructor(
@@ -317,24 +317,17 @@ export class BrowserSession {
     }
   }
 
-  /** The user's page: the one from the last login if it is still open, else a new one. */
+  /**
+   * A fresh page for the user's next login. The last login's page is closed in the background, never
+   * reused: its scripts (the redirect page, the consent page's fetch) may still start navigations that
+   * would interrupt the next one, and a page close can hang on a loaded machine, so it is not awaited.
+   */
   private async page(user: Pick<TestUser, 'uid'>, context: BrowserContext, timeoutMs: number): Promise<Page> {
-    const existing = this.pages.get(user.uid);
-    if (existing && !existing.isClosed()) {
-      // Leave what the last login showed (its scripts may still be navigating) for a blank page first.
-      for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          await existing.goto('about:blank', { waitUntil: 'commit', timeout: Math.min(timeoutMs, 10_000) });
-          return existing;
-        } catch {
-          // Interrupted by a navigation the old page started: try again once it committed.
-        }
-      }
-      return existing;
-    }
+    const previous = this.pages.get(user.uid);
     const created = await bounded(context.newPage(), timeoutMs);
     if (!created) throw new HarnessError('ERR_BROWSER', `Chromium did not open a page within ${Math.round(timeoutMs / 1000)} s`);
     this.pages.set(user.uid, created);
+    if (previous && !previous.isClosed()) void bounded(previous.close({ runBeforeUnload: false }), 10_000);
     return created;
   }
 
