@@ -28,7 +28,7 @@ describe('buildMatrix', () => {
     expect(cell('oauth.introspection', NONE).classification).toBe('unknown');
     expect(cell('mcp.initialize', NONE).classification).toBe('error');
     expect(cell('dcr.delete', DOCKER).classification).toBe('skipped');
-    expect(matrix.summary.counts).toEqual({ pass: 8, 'expected-fail': 2, 'unexpected-fail': 1, stale: 1, unknown: 3, error: 3, skipped: 3 });
+    expect(matrix.summary.counts).toEqual({ pass: 8, 'expected-fail': 2, 'unexpected-fail': 1, 'wrong-reason': 0, stale: 1, unknown: 3, error: 3, skipped: 3, interrupted: 0, 'not-run': 0 });
     expect(matrix.status).toBe('failed');
     expect(matrix.summary.problems).toEqual([
       { check: 'oauth.userinfo', variant: DOCKER, classification: 'unexpected-fail' },

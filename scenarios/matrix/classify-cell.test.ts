@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyCell, isProblem } from './classify-cell.ts';
+import { CLASSIFICATIONS, classifyCell, isNotMeasured, isProblem } from './classify-cell.ts';
 
 describe('classifyCell', () => {
   it('gives every class', () => {
@@ -15,6 +15,7 @@ describe('classifyCell', () => {
   });
 
   it('makes only regressions and stale data problems', () => {
-    expect(['pass', 'expected-fail', 'unexpected-fail', 'stale', 'unknown', 'error', 'skipped'].filter((c) => isProblem(c as never))).toEqual(['unexpected-fail', 'stale']);
+    expect(CLASSIFICATIONS.filter((c) => isProblem(c))).toEqual(['unexpected-fail', 'wrong-reason', 'stale']);
+    expect(CLASSIFICATIONS.filter((c) => isNotMeasured(c))).toEqual(['unknown', 'error', 'skipped', 'interrupted', 'not-run']);
   });
 });

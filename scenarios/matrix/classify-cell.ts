@@ -1,12 +1,28 @@
 /** The classes a cell of the matrix can have. */
-export const CLASSIFICATIONS = ['pass', 'expected-fail', 'unexpected-fail', 'stale', 'unknown', 'error', 'skipped'] as const;
+export const CLASSIFICATIONS = [
+  'pass',
+  'expected-fail',
+  'unexpected-fail',
+  'wrong-reason',
+  'stale',
+  'unknown',
+  'error',
+  'skipped',
+  'interrupted',
+  'not-run',
+] as const;
 
 /**
- * `pass`: passes, expected to pass. `expected-fail`: fails where the data says it fails (a known limitation,
- * shown with its upstream link). `unexpected-fail`: fails where it should pass (a regression).
+ * `pass`: passes, expected to pass. `expected-fail`: fails where the data says it fails, for the reason the
+ * data gives (a known limitation, shown with its upstream link). `unexpected-fail`: fails where it should
+ * pass (a regression). `wrong-reason`: fails where the data says it fails, but not for the expected reason
+ * (another status, or another message where the data gives one): not as expected.
  * `stale`: passes where the data says it fails (upstream fixed something: update the data).
  * `unknown`: no data for the check. `error`: the procedure failed before it recorded the check.
- * `skipped`: the test did not run.
+ * `skipped`: the check could not be measured on this instance (the reason is in the cell: app absent, no
+ * second factor...) or the test did not run. `interrupted`: the run was stopped (signal, max failures,
+ * global timeout) while the test that records this check ran. `not-run`: the run was stopped before it
+ * reached the test. Interrupted and not-run cells are not measured: never a pass or a fail.
  */
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
@@ -25,7 +41,15 @@ export function classifyCell(observed: ObservedOutcome, expected: ExpectedOutcom
   return expected === 'fail' ? 'expected-fail' : 'unexpected-fail';
 }
 
-/** Whether a class makes the run fail (exit status 1): a regression or data that must be updated. */
+/** The classes that make the run fail (exit status 1). */
+export const PROBLEM_CLASSIFICATIONS = ['unexpected-fail', 'wrong-reason', 'stale'] as const satisfies readonly Classification[];
+
+/** Whether a class makes the run fail (exit status 1): a regression, a failure for another reason, or data that must be updated. */
 export function isProblem(c: Classification): boolean {
-  return c === 'unexpected-fail' || c === 'stale';
+  return (PROBLEM_CLASSIFICATIONS as readonly Classification[]).includes(c);
+}
+
+/** Whether a cell of this class measured nothing (`matrix diff`, `status`, `history` and `bisect` treat it as not measured). */
+export function isNotMeasured(c: Classification): boolean {
+  return c === 'skipped' || c === 'interrupted' || c === 'not-run' || c === 'error' || c === 'unknown';
 }

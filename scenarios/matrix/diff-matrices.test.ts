@@ -91,9 +91,14 @@ describe('readMatrixFile', () => {
     expect(fails(join(dir, 'missing.json')).message).toBe(`cannot read ${join(dir, 'missing.json')} (ENOENT): give the path of a matrix.json`);
     expect(fails(write('bad.json', '{ nope')).message).toMatch(/bad\.json is not JSON \(.*\): give a matrix\.json written by nc-oauth-lab$/);
     expect(fails(write('other.json', '{"name":"x"}')).message).toMatch(/other\.json has no schemaVersion/);
-    const v2 = fails(write('v2.json', JSON.stringify({ ...syntheticMatrix(), schemaVersion: 2 })));
-    expect(v2.code).toBe('ERR_MATRIX_SCHEMA_VERSION');
-    expect(v2.message).toMatch(/v2\.json has schemaVersion 2, this nc-oauth-lab reads 1/);
+    const v3 = fails(write('v3.json', JSON.stringify({ ...syntheticMatrix(), schemaVersion: 3 })));
+    expect(v3.code).toBe('ERR_MATRIX_SCHEMA_VERSION');
+    expect(v3.message).toMatch(/v3\.json has schemaVersion 3, this nc-oauth-lab reads 1 and 2/);
+    // Version 1 (no wrong-reason, interrupted or not-run counts) is read and upgraded.
+    const { 'wrong-reason': _w, interrupted: _i, 'not-run': _n, ...v1Counts } = syntheticMatrix().summary.counts;
+    const v1 = readMatrixFile(write('v1.json', JSON.stringify({ ...syntheticMatrix(), schemaVersion: 1, summary: { ...syntheticMatrix().summary, counts: v1Counts } })));
+    expect(v1.schemaVersion).toBe(2);
+    expect(v1.summary.counts).toMatchObject({ 'wrong-reason': 0, interrupted: 0, 'not-run': 0, pass: syntheticMatrix().summary.counts.pass });
     const broken = fails(write('broken.json', JSON.stringify({ ...syntheticMatrix(), cells: [{ check: 'x' }] })));
     expect(broken.code).toBe('ERR_MATRIX_FILE');
     expect(broken.message).toMatch(/broken\.json is not a valid matrix\.json: cells\.0\.variant: /);

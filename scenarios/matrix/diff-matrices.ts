@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Classification } from './classify-cell.ts';
-import { MATRIX_SCHEMA_VERSION, matrixSchema, type Matrix, type MatrixCell, type MatrixVariant } from './matrix-schema.ts';
+import { CLASSIFICATIONS, type Classification } from './classify-cell.ts';
+import { MATRIX_SCHEMA_VERSION, matrixSchema, READABLE_MATRIX_SCHEMA_VERSIONS, type Matrix, type MatrixCell, type MatrixVariant } from './matrix-schema.ts';
 
 /** A matrix.json that cannot be read, is not valid, has another schema version, or cannot be matched. */
 export class MatrixFileError extends Error {
@@ -29,18 +29,25 @@ export function readMatrixFile(path: string): Matrix {
   }
   const version = data && typeof data === 'object' ? (data as { schemaVersion?: unknown }).schemaVersion : undefined;
   if (typeof version !== 'number') throw new MatrixFileError('ERR_MATRIX_FILE', `${path} has no schemaVersion: it is not a matrix.json written by nc-oauth-lab`);
-  if (version !== MATRIX_SCHEMA_VERSION) {
+  if (!(READABLE_MATRIX_SCHEMA_VERSIONS as readonly number[]).includes(version)) {
     throw new MatrixFileError(
       'ERR_MATRIX_SCHEMA_VERSION',
-      `${path} has schemaVersion ${version}, this nc-oauth-lab reads ${MATRIX_SCHEMA_VERSION}: compare files written by the same nc-oauth-lab version`,
+      `${path} has schemaVersion ${version}, this nc-oauth-lab reads ${READABLE_MATRIX_SCHEMA_VERSIONS.join(' and ')}: use the nc-oauth-lab version that wrote it`,
     );
   }
-  const parsed = matrixSchema.safeParse(data);
+  const parsed = matrixSchema.safeParse(version === MATRIX_SCHEMA_VERSION ? data : upgradeMatrix(data as Record<string, unknown>));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new MatrixFileError('ERR_MATRIX_FILE', `${path} is not a valid matrix.json: ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`, { cause: parsed.error });
   }
   return parsed.data;
+}
+
+/** Version 1 is a subset of the current version: the new classes count 0 there. */
+function upgradeMatrix(data: Record<string, unknown>): unknown {
+  const summary = (data.summary ?? {}) as { counts?: Record<string, number> };
+  const counts = Object.fromEntries(CLASSIFICATIONS.map((c) => [c, summary.counts?.[c] ?? 0]));
+  return { ...data, schemaVersion: MATRIX_SCHEMA_VERSION, summary: { ...summary, counts } };
 }
 
 /** A variant axis `matrix diff` can ignore when it matches variants (to compare an unpatched base with a patched head). */

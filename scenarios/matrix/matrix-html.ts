@@ -7,10 +7,13 @@ const HTML_SYMBOLS: Record<Classification, string> = {
   pass: '✓',
   'expected-fail': '✕',
   'unexpected-fail': '✘',
+  'wrong-reason': '≠',
   stale: '⚠',
   unknown: '?',
   error: '!',
   skipped: '–',
+  interrupted: '‖',
+  'not-run': '·',
 };
 
 /** Background colour of each class in matrix.html (the screenshot test reads them back). */
@@ -18,10 +21,13 @@ export const CLASS_COLORS: Record<Classification, string> = {
   pass: '#c9f0d2',
   'expected-fail': '#e6e1f5',
   'unexpected-fail': '#ff9b9b',
+  'wrong-reason': '#ff7f50',
   stale: '#ffd37a',
   unknown: '#e4e7eb',
   error: '#f06fc0',
   skipped: '#f7f7f7',
+  interrupted: '#b9d7f7',
+  'not-run': '#fdfdfd',
 };
 
 function h(text: string): string {

@@ -6,7 +6,13 @@ import { CLASSIFICATIONS } from './classify-cell.ts';
  * Version of the matrix.json format. Bump it on any change that an older `matrix diff` would misread;
  * `matrix diff` refuses files of another version.
  */
-export const MATRIX_SCHEMA_VERSION = 1;
+export const MATRIX_SCHEMA_VERSION = 2;
+
+/**
+ * Versions of matrix.json this nc-oauth-lab reads. Version 1 (before exact versions, app versions,
+ * `wrong-reason`, `interrupted` and `not-run`) is a subset of version 2: `readMatrixFile` upgrades it.
+ */
+export const READABLE_MATRIX_SCHEMA_VERSIONS = [1, 2] as const;
 
 /** A variant as matrix.json records it. */
 export const matrixVariantSchema = z.object({
@@ -22,6 +28,16 @@ export const matrixVariantSchema = z.object({
     patch: z.string(),
     ocsHeader: z.boolean(),
   }),
+  /**
+   * The exact Nextcloud version the instance reported (`32.0.1`), for external and docker instances
+   * (status.php `versionstring`); absent for the double, which plays a major.
+   */
+  nextcloudVersion: z.string().optional(),
+  /**
+   * Versions of the other apps the scenarios use, as found on the instance (`notes: "4.12.3"`); `null`
+   * when the app is not installed or not enabled there. Not matrix axes.
+   */
+  apps: z.record(z.string(), z.string().nullable()).optional(),
 });
 
 /** A check as matrix.json records it (from the catalogue). */
@@ -85,8 +101,21 @@ export const matrixSchema = z.object({
   generatedAt: z.string(),
   /** True when any variant ran against the Nextcloud double. */
   double: z.boolean(),
-  /** `failed` when any cell is unexpected-fail or stale. */
-  status: z.enum(['passed', 'failed']),
+  /** `failed` when any cell is a problem (`isProblem`); `interrupted` when the run was stopped before its end. */
+  status: z.enum(['passed', 'failed', 'interrupted']),
+  /** Present when the run was stopped before every test ran: why, when, and how far it got. */
+  interruption: z
+    .object({
+      /** `SIGINT`, `SIGTERM`, `max-failures`, `timeout` (Playwright's global timeout) or another reason. */
+      reason: z.string(),
+      /** ISO date of the stop. */
+      at: z.string(),
+      /** Tests that ended (passed, failed, skipped) before the stop. */
+      testsRun: z.number().int(),
+      /** Tests the run had. */
+      testsTotal: z.number().int(),
+    })
+    .optional(),
   variants: z.array(matrixVariantSchema),
   checks: z.array(matrixCheckSchema),
   cells: z.array(matrixCellSchema),

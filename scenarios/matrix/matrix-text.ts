@@ -6,10 +6,13 @@ export const CLASS_LABELS: Record<Classification, { symbol: string; label: strin
   pass: { symbol: '✅', label: 'pass', meaning: 'passes, as expected' },
   'expected-fail': { symbol: '✖️', label: 'expected fail', meaning: 'fails where the data says it fails: a known limitation, linked to upstream' },
   'unexpected-fail': { symbol: '❌', label: 'unexpected fail', meaning: 'fails where the data says it passes: a regression' },
+  'wrong-reason': { symbol: '⛔', label: 'wrong reason', meaning: 'fails where the data says it fails, but not for the reason the data gives' },
   stale: { symbol: '⚠️', label: 'stale', meaning: 'passes where the data says it fails: upstream fixed something, update the expectations' },
   unknown: { symbol: '❔', label: 'unknown', meaning: 'no expectations data for this check' },
   error: { symbol: '💥', label: 'error', meaning: 'the procedure failed before it recorded the check' },
-  skipped: { symbol: '⏭️', label: 'skipped', meaning: 'the test did not run' },
+  skipped: { symbol: '⏭️', label: 'skipped', meaning: 'not measured on this instance (the cell says why) or the test did not run' },
+  interrupted: { symbol: '⏸️', label: 'interrupted', meaning: 'the run was stopped while this check was being measured: not measured' },
+  'not-run': { symbol: '⏹️', label: 'not run', meaning: 'the run was stopped before it reached this check: not measured' },
 };
 
 /** The sentence every report shows when a variant ran against the Nextcloud double. */
