@@ -1,14 +1,15 @@
 import ICAL from 'ical.js';
 import { calendarObjectMatches, expandCalendarData, parseCompFilter, parseUtcDateTime, type TimeRange } from './calendar-filter.ts';
+import { davObjectSyncReport, deleteDavObject, getDavObject, putDavObject, reportPropRequest, type DavObjectCollection, type DavObjectKind } from './dav-objects.ts';
 import { DavError, badRequest, conflict, forbidden, methodNotAllowed, notFound, notImplemented } from './dav-error.ts';
 import { calculateSegments, checkPreconditions, depthHeader, dummyGetResponse, hrefOf, httpDate, type DavRequest } from './dav-request.ts';
-import { md5Etag, recordChange, type CalendarCollection, type CalendarObject, type DavHome } from './dav-store.ts';
-import { validateICalendar } from './dav-validate.ts';
+import { recordChange, type CalendarCollection, type CalendarObject, type DavHome } from './dav-store.ts';
+import { validateICalendar, type ValidatedCalendarObject } from './dav-validate.ts';
 import { NS_APPLE, NS_CALDAV, NS_CS, NS_DAV, NS_NC, NS_OC, NS_SABRE, child, childrenNamed, clark, deepText, parseXml, type Clark, type XmlElement } from './dav-xml.ts';
 import { commitPropPatch, invalidResourceType, parsePropertyUpdate, readMkcol, type Mutation } from './files-dav.ts';
-import { emptyElements, multistatusResponse, namespacesFor, parsePropfind, propNames, resolveProps, wantsMinimal, wantsStrict, type DavResponse, type PropGetter, type PropRequest, type PropValue } from './multistatus.ts';
+import { emptyElements, multistatusResponse, namespacesFor, parsePropfind, resolveProps, wantsMinimal, type DavResponse, type PropGetter, type PropRequest, type PropValue } from './multistatus.ts';
 import { aclProps, chain, reportNotSupported, virtualCollection } from './principals-dav.ts';
-import { SYNC_TOKEN_PREFIX, syncCollectionReport } from './sync-report.ts';
+import { SYNC_TOKEN_PREFIX } from './sync-report.ts';
 
 const d = (l: string): Clark => clark(NS_DAV, l);
 const cal = (l: string): Clark => clark(NS_CALDAV, l);
@@ -208,8 +209,7 @@ function calendarQuery(req: DavRequest, root: XmlElement, calendar: CalendarColl
   const compFilters = childrenNamed(filterEl, cal('comp-filter'));
   if (compFilters.length !== 1) throw badRequest('Only one top-level comp-filter may be defined');
   const filter = parseCompFilter(compFilters[0]!);
-  const names = propNames(child(root, d('prop')));
-  const request: PropRequest = names.length > 0 ? { mode: 'prop', names } : { mode: 'allprop' };
+  const request = reportPropRequest(root);
   const expand = expandRange(root);
   const depth = depthHeader(req.header('depth'), 0);
   const uid = req.user.uid;
@@ -227,8 +227,7 @@ function calendarQuery(req: DavRequest, root: XmlElement, calendar: CalendarColl
 
 /** calendar-multiget (RFC 4791 §7.9): the named objects that exist, in request order. */
 function calendarMultiget(req: DavRequest, home: DavHome, root: XmlElement): Response {
-  const names = propNames(child(root, d('prop')));
-  const request: PropRequest = names.length > 0 ? { mode: 'prop', names } : { mode: 'allprop' };
+  const request = reportPropRequest(root);
   const expand = expandRange(root);
   const out: DavResponse[] = [];
   for (const hrefEl of childrenNamed(root, d('href'))) {
@@ -251,42 +250,25 @@ async function report(req: DavRequest, home: DavHome, calendar: CalendarCollecti
     case cal('calendar-multiget'):
       return calendarMultiget(req, home, root);
     case d('sync-collection'):
-      if (!calendar || object) throw reportNotSupported();
-      return syncCollectionReport(
-        root,
-        calendar,
-        calendar.objects.keys(),
-        (uri) => hrefOf(req.base, calendarSegments(req.user.uid, calendar.uri, uri), false),
-        (uri) => {
-          const o = calendar.objects.get(uri);
-          return o ? objectProps(req, o) : undefined;
-        },
-        NAMESPACES(),
-      );
+      return davObjectSyncReport(req, root, calendar && calendarObjects(calendar), object !== undefined, (uri) => calendarSegments(req.user.uid, calendar!.uri, uri), (o) => objectProps(req, o), NAMESPACES());
     default:
       throw reportNotSupported();
   }
 }
 
-/** PUT of a calendar object: validation, then 201 (new) or 204 (update), ETag unless the data was repaired. */
-async function putObject(req: DavRequest, calendar: CalendarCollection, name: string): Promise<Response> {
-  const existing = calendar.objects.get(name);
-  const early = checkPreconditions(req, existing !== undefined, existing?.etag);
-  if (early) return early;
-  const body = (await req.bytes()).toString('utf8');
-  const valid = validateICalendar(body, calendar.components, wantsStrict(req.header('prefer')));
-  if (!existing) {
-    for (const o of calendar.objects.values()) {
-      if (o.uid === valid.uid) throw badRequest('Calendar object with uid already exists in this calendar collection.');
-    }
-  }
-  const object: CalendarObject = { uri: name, data: valid.data, etag: md5Etag(valid.data), lastModified: req.store.nowSeconds(), uid: valid.uid, component: valid.component };
-  calendar.objects.set(name, object);
-  recordChange(calendar, name, false);
-  const headers: Record<string, string> = { 'Content-Length': '0' };
-  if (!valid.modified) Object.assign(headers, { ETag: object.etag, 'OC-ETag': object.etag });
-  if (valid.warning) headers['X-Sabre-Ew-Gross'] = `iCalendar validation warning: ${valid.warning}`;
-  return new Response(null, { status: existing ? 204 : 201, headers });
+/** How a calendar stores its objects (CalDAV plugin, CalDavBackend). */
+function calendarObjects(calendar: CalendarCollection): DavObjectCollection<CalendarObject> {
+  return { collection: calendar, members: calendar.objects };
+}
+
+/** PUT of a calendar object: the calendar's supported components, sabre's iCalendar validation. */
+function calendarObjectKind(calendar: CalendarCollection): DavObjectKind<CalendarObject, ValidatedCalendarObject> {
+  return {
+    validate: (body, strict) => validateICalendar(body, calendar.components, strict),
+    make: (valid, base) => ({ ...base, component: valid.component }),
+    duplicateUid: 'Calendar object with uid already exists in this calendar collection.',
+    warningLabel: 'iCalendar',
+  };
 }
 
 function moveOrCopyObject(req: DavRequest, home: DavHome, calendar: CalendarCollection, object: CalendarObject, move: boolean): Response {
@@ -428,7 +410,7 @@ export async function calendarsRequest(req: DavRequest): Promise<Response> {
     throw notFound(`Node with name '${calendarUri}' could not be found`);
   }
   const object = calendar.objects.get(objectUri);
-  if (method === 'PUT') return putObject(req, calendar, objectUri);
+  if (method === 'PUT') return putDavObject(req, calendarObjects(calendar), objectUri, calendarObjectKind(calendar));
   if (method === 'MKCOL' || method === 'MKCALENDAR') {
     if (object) throw methodNotAllowed('The resource you tried to create already exists');
     throw methodNotAllowed('Creating collections in calendar objects is not allowed');
@@ -436,19 +418,10 @@ export async function calendarsRequest(req: DavRequest): Promise<Response> {
   if (!object) throw notFound('Calendar object not found');
   switch (method) {
     case 'GET':
-    case 'HEAD': {
-      const early = checkPreconditions(req, true, object.etag);
-      if (early) return early;
-      return new Response(method === 'HEAD' ? null : object.data, {
-        status: 200,
-        headers: { 'Content-Type': objectContentType(object), 'Content-Length': String(Buffer.byteLength(object.data)), ETag: object.etag, 'OC-ETag': object.etag, 'Last-Modified': httpDate(object.lastModified) },
-      });
-    }
+    case 'HEAD':
+      return getDavObject(req, method, object, objectContentType(object));
     case 'DELETE':
-      checkPreconditions(req, true, object.etag);
-      calendar.objects.delete(object.uri);
-      recordChange(calendar, object.uri, true);
-      return new Response(null, { status: 204, headers: { 'Content-Length': '0' } });
+      return deleteDavObject(req, calendarObjects(calendar), object);
     case 'PROPFIND': {
       const request = parsePropfind(await req.text());
       return multistatusResponse(NAMESPACES(), [objectResponse(req, owner, calendar, object, request)], { minimal: wantsMinimal(req.header('prefer'), req.header('brief')) });

@@ -1,13 +1,14 @@
 import ICAL from 'ical.js';
+import { davObjectSyncReport, deleteDavObject, getDavObject, putDavObject, reportPropRequest, type DavObjectCollection, type DavObjectKind } from './dav-objects.ts';
 import { DavError, badRequest, conflict, forbidden, methodNotAllowed, notFound, notImplemented } from './dav-error.ts';
-import { calculateSegments, checkPreconditions, depthHeader, dummyGetResponse, hrefOf, httpDate, type DavRequest } from './dav-request.ts';
-import { md5Etag, recordChange, type AddressBookCollection, type CardObject, type DavHome } from './dav-store.ts';
-import { validateVCard } from './dav-validate.ts';
+import { calculateSegments, depthHeader, dummyGetResponse, hrefOf, httpDate, type DavRequest } from './dav-request.ts';
+import { type AddressBookCollection, type CardObject, type DavHome } from './dav-store.ts';
+import { validateVCard, type ValidatedObject } from './dav-validate.ts';
 import { NS_CARDDAV, NS_CS, NS_DAV, NS_NC, NS_OC, NS_SABRE, child, childrenNamed, clark, deepText, parseXml, textOf, type Clark, type XmlElement } from './dav-xml.ts';
 import { commitPropPatch, invalidResourceType, parsePropertyUpdate, readMkcol, type Mutation } from './files-dav.ts';
-import { emptyElements, multistatusResponse, namespacesFor, parsePropfind, propNames, resolveProps, wantsMinimal, wantsStrict, type DavResponse, type PropGetter, type PropRequest, type PropValue } from './multistatus.ts';
+import { emptyElements, multistatusResponse, namespacesFor, parsePropfind, resolveProps, wantsMinimal, type DavResponse, type PropGetter, type PropRequest, type PropValue } from './multistatus.ts';
 import { aclProps, chain, reportNotSupported, virtualCollection } from './principals-dav.ts';
-import { SYNC_TOKEN_PREFIX, syncCollectionReport } from './sync-report.ts';
+import { SYNC_TOKEN_PREFIX } from './sync-report.ts';
 
 const d = (l: string): Clark => clark(NS_DAV, l);
 const card = (l: string): Clark => clark(NS_CARDDAV, l);
@@ -218,8 +219,7 @@ function addressbookQuery(req: DavRequest, root: XmlElement, book: AddressBookCo
   const filterEl = child(root, card('filter'));
   const filters = filterEl ? parseCardFilters(filterEl) : [];
   const test = parseTest(filterEl?.attrs['test']);
-  const names = propNames(child(root, d('prop')));
-  const request: PropRequest = names.length > 0 ? { mode: 'prop', names } : { mode: 'allprop' };
+  const request = reportPropRequest(root);
   const limit = Number.parseInt(textOf(child(child(root, card('limit')), card('nresults'))), 10);
   const depth = depthHeader(req.header('depth'), 0);
   let candidates: CardObject[];
@@ -240,8 +240,7 @@ function addressbookQuery(req: DavRequest, root: XmlElement, book: AddressBookCo
 }
 
 function addressbookMultiget(req: DavRequest, home: DavHome, root: XmlElement): Response {
-  const names = propNames(child(root, d('prop')));
-  const request: PropRequest = names.length > 0 ? { mode: 'prop', names } : { mode: 'allprop' };
+  const request = reportPropRequest(root);
   const out: DavResponse[] = [];
   for (const hrefEl of childrenNamed(root, d('href'))) {
     const [top, kind, owner, bookUri, cardUri, ...rest] = calculateSegments(req.base, deepText(hrefEl).trim());
@@ -262,37 +261,24 @@ async function report(req: DavRequest, home: DavHome, book: AddressBookCollectio
     case card('addressbook-multiget'):
       return addressbookMultiget(req, home, root);
     case d('sync-collection'):
-      if (!book || object) throw reportNotSupported();
-      return syncCollectionReport(
-        root,
-        book,
-        book.cards.keys(),
-        (uri) => hrefOf(req.base, bookSegments(req.user.uid, book.uri, uri), false),
-        (uri) => {
-          const o = book.cards.get(uri);
-          return o ? cardProps(req, o) : undefined;
-        },
-        NAMESPACES(),
-      );
+      return davObjectSyncReport(req, root, book && bookCards(book), object !== undefined, (uri) => bookSegments(req.user.uid, book!.uri, uri), (o) => cardProps(req, o), NAMESPACES());
     default:
       throw reportNotSupported();
   }
 }
 
-async function putCard(req: DavRequest, book: AddressBookCollection, name: string): Promise<Response> {
-  const existing = book.cards.get(name);
-  const early = checkPreconditions(req, existing !== undefined, existing?.etag);
-  if (early) return early;
-  const valid = validateVCard((await req.bytes()).toString('utf8'), wantsStrict(req.header('prefer')));
-  if (!existing && [...book.cards.values()].some((c) => c.uid === valid.uid)) throw badRequest('VCard object with uid already exists in this addressbook collection.');
-  const object: CardObject = { uri: name, data: valid.data, etag: md5Etag(valid.data), lastModified: req.store.nowSeconds(), uid: valid.uid };
-  book.cards.set(name, object);
-  recordChange(book, name, false);
-  const headers: Record<string, string> = { 'Content-Length': '0' };
-  if (!valid.modified) Object.assign(headers, { ETag: object.etag, 'OC-ETag': object.etag });
-  if (valid.warning) headers['X-Sabre-Ew-Gross'] = `vCard validation warning: ${valid.warning}`;
-  return new Response(null, { status: existing ? 204 : 201, headers });
+/** How an address book stores its vCards (CardDAV plugin, CardDavBackend). */
+function bookCards(book: AddressBookCollection): DavObjectCollection<CardObject> {
+  return { collection: book, members: book.cards };
 }
+
+/** PUT of a vCard: sabre's vCard validation. */
+const CARD_KIND: DavObjectKind<CardObject, ValidatedObject> = {
+  validate: (body, strict) => validateVCard(body, strict),
+  make: (_valid, base) => base,
+  duplicateUid: 'VCard object with uid already exists in this addressbook collection.',
+  warningLabel: 'vCard',
+};
 
 /**
  * `addressbooks/...` (RFC 6352): `users/{uid}` with the default `contacts` book, extended MKCOL for new
@@ -395,7 +381,7 @@ export async function addressBooksRequest(req: DavRequest): Promise<Response> {
     if (method === 'PUT') throw conflict('Files cannot be created in non-existent collections');
     throw notFound(`Addressbook with name '${bookUri}' could not be found`);
   }
-  if (method === 'PUT') return putCard(req, book, cardUri);
+  if (method === 'PUT') return putDavObject(req, bookCards(book), cardUri, CARD_KIND);
   const object = book.cards.get(cardUri);
   if (method === 'MKCOL') {
     if (object) throw methodNotAllowed('The resource you tried to create already exists');
@@ -404,19 +390,10 @@ export async function addressBooksRequest(req: DavRequest): Promise<Response> {
   if (!object) throw notFound('Card not found');
   switch (method) {
     case 'GET':
-    case 'HEAD': {
-      const early = checkPreconditions(req, true, object.etag);
-      if (early) return early;
-      return new Response(method === 'HEAD' ? null : object.data, {
-        status: 200,
-        headers: { 'Content-Type': 'text/vcard; charset=utf-8', 'Content-Length': String(Buffer.byteLength(object.data)), ETag: object.etag, 'OC-ETag': object.etag, 'Last-Modified': httpDate(object.lastModified) },
-      });
-    }
+    case 'HEAD':
+      return getDavObject(req, method, object, 'text/vcard; charset=utf-8');
     case 'DELETE':
-      checkPreconditions(req, true, object.etag);
-      book.cards.delete(object.uri);
-      recordChange(book, object.uri, true);
-      return new Response(null, { status: 204, headers: { 'Content-Length': '0' } });
+      return deleteDavObject(req, bookCards(book), object);
     case 'PROPFIND': {
       const request = parsePropfind(await req.text());
       return multistatusResponse(NAMESPACES(), [cardResponse(req, owner, book, object, request)]);
