@@ -1,12 +1,15 @@
 // `npm run lint:expectations`: lints scenarios/expectations/*.json (or the directory given as argument);
 // prints one line per problem and exits 1 when there is any. Also checks that the JSON Schema for editors
 // (scenarios/expectations/schema/expectations.schema.json) is current; `-- --write-schema` rewrites it.
+// Also lints the upstream items of the status page (<dir>/upstream/*.json).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHECK_IDS } from '../checks.ts';
 import { formatLintProblem } from './expectations-error.ts';
 import { EXPECTATIONS_JSON_SCHEMA_PATH, expectationsJsonSchemaText } from './expectations-json-schema.ts';
 import { DEFAULT_EXPECTATIONS_DIR, lintExpectations, readExpectationFiles } from './lint-expectations.ts';
+import { lintUpstreamItems } from './load-upstream-items.ts';
 
 const args = process.argv.slice(2);
 const writeSchema = args.includes('--write-schema');
@@ -49,5 +52,20 @@ if (problems.length > 0) {
       (unknown.length > 0 ? `; no data yet (cells will be "unknown"): ${unknown.join(', ')}` : '') +
       '\n',
   );
+}
+let upstreamFiles;
+try {
+  upstreamFiles = readExpectationFiles(join(dir, 'upstream'));
+} catch (error) {
+  process.stderr.write(`lint:expectations: ${(error as Error).message}\n`);
+  process.exit(2);
+}
+const upstream = lintUpstreamItems(upstreamFiles);
+for (const p of upstream.problems) process.stderr.write(`upstream/${formatLintProblem(p)}\n`);
+if (upstream.problems.length > 0) {
+  process.stderr.write(`lint:expectations: ${upstream.problems.length} problem(s) in ${join(dir, 'upstream')}\n`);
+  failed = true;
+} else {
+  process.stdout.write(`lint:expectations: ${upstream.items.length} upstream items, no problems\n`);
 }
 if (failed) process.exitCode = 1;
