@@ -98,11 +98,11 @@ td.empty{background:#fff;border:1px dashed #d0d7de}
 `;
 }
 
-/** The legend: one chip per class with its symbol, words and count; the meaning on hover. */
-export function legendHtml(counts: Partial<Record<Classification, number>>): string {
+/** The legend: one chip per class with its symbol, words and (when given) count; the meaning on hover. */
+export function legendHtml(counts?: Partial<Record<Classification, number>>): string {
   const items = CLASSIFICATIONS.map(
     (c) =>
-      `<li class="c-${c}" data-class="${c}" data-count="${counts[c] ?? 0}" title="${escapeHtml(CLASS_LABELS[c].meaning)}">${CLASS_SYMBOLS[c]} ${escapeHtml(CLASS_LABELS[c].label)} <b>${counts[c] ?? 0}</b></li>`,
+      `<li class="c-${c}" data-class="${c}"${counts ? ` data-count="${counts[c] ?? 0}"` : ''} title="${escapeHtml(CLASS_LABELS[c].meaning)}">${CLASS_SYMBOLS[c]} ${escapeHtml(CLASS_LABELS[c].label)}${counts ? ` <b>${counts[c] ?? 0}</b>` : ''}</li>`,
   );
   return `<ul class="legend" aria-label="legend">${items.join('')}</ul>`;
 }
