@@ -59,10 +59,6 @@ function stateText(item: UpstreamItem): string {
   return `${what}, as last checked ${s.checked}`;
 }
 
-function joinAnd(list: readonly string[]): string {
-  return list.length <= 1 ? (list[0] ?? '') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
-}
-
 /** `a`, `b` and `c` (or `a`, `b` or `c`) as code. */
 function codes(list: readonly string[], word = 'and'): Inline[] {
   return list.flatMap((x, i): Inline[] => [i === 0 ? '' : i === list.length - 1 ? ` ${word} ` : ', ', { code: x }]).filter((x) => x !== '');
@@ -87,7 +83,7 @@ function itemLines(rows: readonly ItemOnRelease[], item: UpstreamItem): Inline[]
     ]);
   }
   const notMeasured = of('not-measured');
-  if (notMeasured.length === rows.length) out.push([{ strong: 'Not measured' }, `: no run covers ${joinAnd(item.fixes)} unpatched${item.scope?.ocsHeader === false ? ' without the header' : ''}.`]);
+  if (notMeasured.length === rows.length) out.push([{ strong: 'Not measured' }, ': no run covers ', ...codes(item.fixes), ` unpatched${item.scope?.ocsHeader === false ? ' without the header' : ''}.`]);
   else for (const r of notMeasured) out.push([{ strong: 'Not measured on' }, ` ${r.release.label}.`, ...cells(r.cells)]);
   return out;
 }
@@ -192,7 +188,7 @@ export function statusDocument(status: UpstreamStatus): StatusDocument {
               if (s.measured.length === 0) parts.push(' Not measured by a check.');
               for (const m of s.measured) {
                 const words = { shows: 'shows on', absent: 'does not show on', 'not-measured': 'not measured on' }[m.state];
-                parts.push(` `, { code: m.check }, ` ${words} ${m.release.label}.`, ...cells(m.cells));
+                parts.push(' — ', { code: m.check }, ` ${words} ${m.release.label}.`, ...cells(m.cells));
               }
               return parts;
             }),
