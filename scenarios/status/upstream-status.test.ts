@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckId } from '../checks.ts';
 import { upstreamItemSchema, type UpstreamItem } from '../expectations/upstream-schema.ts';
-import { cellAnchor, matrixHtml } from '../matrix/matrix-html.ts';
+import { matrixHtml } from '../matrix/matrix-html.ts';
 import type { Matrix } from '../matrix/matrix-schema.ts';
 import { syntheticMatrix, type SyntheticTest } from '../matrix/synthetic-matrix.ts';
 import type { Provider, Variant } from '../variant.ts';
