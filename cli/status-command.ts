@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { DEFAULT_UPSTREAM_DIR, loadUpstreamItems } from '../scenarios/expectations/load-upstream-items.ts';
-import { ExpectationsError } from '../scenarios/expectations/expectations-error.ts';
-import { DEFAULT_MATRIX_OUT, MatrixFileError, readMatrixFile } from '../scenarios/index.ts';
-import { writeStatusReports } from '../scenarios/status/write-status-reports.ts';
-import type { ItemOnRelease } from '../scenarios/status/upstream-status.ts';
+import {
+  DEFAULT_MATRIX_OUT, DEFAULT_UPSTREAM_DIR, ExpectationsError, loadUpstreamItems, MatrixFileError, readMatrixFile, writeStatusReports, type ItemOnRelease,
+} from '../scenarios/index.ts';
 import { CliError, type CommandSpec } from './command.ts';
 
 const VERDICT_WORDS: Record<ItemOnRelease['verdict'], string> = {
