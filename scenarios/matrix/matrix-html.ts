@@ -154,7 +154,7 @@ const HEADER_LEVELS: readonly HeaderLevel[] = [
   {
     axis: 'OCS-APIRequest',
     key: (v) => v.key,
-    html: (v) => (v.variant.ocsHeader ? 'hdr' : 'no'),
+    html: (v) => (v.variant.ocsHeader ? 'on' : 'off'),
     title: (v) => (v.variant.ocsHeader ? 'the MCP server sends OCS-APIRequest: true' : 'the MCP server does not send OCS-APIRequest'),
   },
 ];
@@ -283,7 +283,7 @@ function apiPicture(matrix: Matrix, columns: readonly MatrixVariant[], byKey: Ma
   });
   if (rows.length === 0) return '';
   return `<section class="picture" aria-labelledby="picture-title">
-<h2 id="picture-title">Which Nextcloud APIs work with a bearer token, through the MCP server</h2>
+<h2 id="picture-title">Which Nextcloud APIs work with a bearer token (directly and through the MCP server)</h2>
 <table class="grid apis"><thead>${columnHeaderRows(columns).join('')}</thead><tbody>${rows.join('')}</tbody></table>
 </section>`;
 }
