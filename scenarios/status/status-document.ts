@@ -38,7 +38,7 @@ export function cellLinkText(c: CellLink): string {
 
 /** The hover text of a cell link. */
 export function cellLinkTitle(c: CellLink): string {
-  return `${c.check} on ${c.variant} (run ${c.run}): ${CLASS_LABELS[c.classification].label}`;
+  return `${c.check} on ${c.variant} (run ${c.run}): ${CLASS_LABELS[c.classification].label}; observed ${c.observed.split('\n')[0]!.slice(0, 160)}`;
 }
 
 function cells(list: readonly CellLink[]): Inline[] {

@@ -3,6 +3,7 @@ import { checkGroup } from '../checks.ts';
 import type { UpstreamItem, Workaround } from '../expectations/upstream-schema.ts';
 import { isNotMeasured, type Classification } from '../matrix/classify-cell.ts';
 import { cellAnchor } from '../matrix/matrix-html.ts';
+import { observedText } from '../matrix/matrix-text.ts';
 import type { Matrix, MatrixCell, MatrixCheck, MatrixVariant } from '../matrix/matrix-schema.ts';
 import type { Provider } from '../variant.ts';
 
@@ -39,6 +40,8 @@ export interface CellLink {
   classification: Classification;
   /** `pass` / `fail` as observed, `none` when not measured (`isNotMeasured`). */
   state: 'pass' | 'fail' | 'none';
+  /** What was observed, in words (`failed 401 CORS requires basic auth`). */
+  observed: string;
   run: number;
   href: string;
 }
@@ -152,6 +155,7 @@ function link(slot: Slot, check: string): CellLink | undefined {
     ocsHeader: slot.variant.variant.ocsHeader,
     classification: cell.classification,
     state: stateOf(cell),
+    observed: observedText(cell),
     run: slot.run.index,
     href: `${slot.run.href}#${cellAnchor(check, slot.variant.key)}`,
   };
