@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CHECK_IDS } from '../checks.ts';
 import { lintUpstreamItems, loadUpstreamItems } from './load-upstream-items.ts';
+import { UPSTREAM_JSON_SCHEMA_PATH, upstreamJsonSchemaText } from './upstream-json-schema.ts';
 
 const item = {
   ref: 'nextcloud/user_oidc#1221',
@@ -19,6 +22,14 @@ describe('upstream items', () => {
     for (const r of ['nextcloud/user_oidc#1221', 'nextcloud/server#55878', 'H2CK/oidc#584', 'nextcloud/user_oidc#1452', 'nextcloud/user_oidc#1486', 'nextcloud/server#46760', 'H2CK/oidc#685', 'H2CK/oidc#656']) {
       expect(refs).toContain(r);
     }
+  });
+
+  it('the JSON Schema for editors is current and offers the check ids and patch ids', () => {
+    expect(readFileSync(UPSTREAM_JSON_SCHEMA_PATH, 'utf8')).toBe(upstreamJsonSchemaText());
+    const text = upstreamJsonSchemaText();
+    expect(text.match(/"enum": \[\s*"discovery\.openid-configuration"/g)?.length).toBe(5); // an item's fixes; per workaround kind (patch, header) its fixes and its side effects' checks
+    expect(JSON.parse(text).properties.items.items.properties.fixes.items.enum).toEqual([...CHECK_IDS]);
+    expect(text).toMatch(/"enum": \[\s*"user_oidc-app-api",\s*"server-cors"\s*\]/);
   });
 
   it('accepts a well-formed item', () => {
