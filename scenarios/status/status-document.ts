@@ -1,5 +1,6 @@
 import { compareVersions, PATCHES } from '../../patches/index.ts';
 import type { UpstreamItem } from '../expectations/upstream-schema.ts';
+import { APP_APIS } from '../matrix/app-apis.ts';
 import { CLASS_SYMBOLS, PATCH_SHORT } from '../matrix/matrix-html.ts';
 import { CLASS_LABELS, doubleBanner } from '../matrix/matrix-text.ts';
 import { matrixVerdict } from '../matrix/matrix-verdict.ts';
@@ -149,6 +150,28 @@ export function statusDocument(status: UpstreamStatus): StatusDocument {
     },
     { kind: 'ul', items: status.runs.map((r) => [{ href: r.href, text: `run ${r.index}` }, ` (${r.path}): ${matrixVerdict(r.matrix).headline}`]) },
   ];
+
+  // At a glance: each Nextcloud API an MCP server calls, from the checks that measure it, per release
+  const glance: Inline[][] = [];
+  for (const api of APP_APIS) {
+    const checks = status.checks.filter((c) => (api.checks as readonly string[]).includes(c.check.id));
+    if (checks.length === 0) continue;
+    const perRelease = status.releases.map((release) => {
+      const rows = checks.map((c) => c.releases.find((r) => r.release.key === release.key)!);
+      const m = rows.filter((r) => r.state !== 'not-measured');
+      const cellsBehind = m.flatMap((r) => r.cells);
+      if (m.length === 0) return { release, words: 'not measured', cells: [] as CellLink[] };
+      if (m.some((r) => r.state === 'fails')) return { release, words: 'does not work, with or without the workarounds', cells: cellsBehind };
+      const needing = m.filter((r) => r.state === 'requires');
+      if (needing.length === 0) return { release, words: 'works without patches', cells: cellsBehind };
+      const needs = needing.map((r) => r.needs).reduce((a, b) => a.filter((x) => b.includes(x)));
+      return { release, words: needs.length > 0 ? `needs ${needs.join(' or ')}` : 'needs a workaround (no single one fixes all its checks)', cells: cellsBehind };
+    });
+    const parts: Inline[] = [{ strong: api.label }, ':'];
+    perRelease.forEach((r, i) => parts.push(i > 0 ? ';' : '', ` ${r.words}${status.releases.length > 1 ? ` on ${r.release.label}` : ''}`, ...cells(r.cells)));
+    glance.push(parts);
+  }
+  if (glance.length > 0) intro.push({ kind: 'p', parts: [{ strong: 'At a glance' }, ': which Nextcloud APIs work with a bearer token of the oidc app (directly and through the included MCP server), and what they need.'] }, { kind: 'ul', items: glance });
 
   const rank = (s: (typeof status.items)[number]): number => Math.min(...s.releases.map((r) => ITEM_ORDER.indexOf(r.verdict)), ITEM_ORDER.length);
   const ordered = [...status.items].sort((a, b) => rank(a) - rank(b));
