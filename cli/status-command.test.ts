@@ -48,6 +48,8 @@ describe('nc-oauth-lab status', () => {
     expect(r.out.at(-1)).toMatch(/^status: wrote .*status\.md and .*status\.html from 1 run\(s\)$/);
     const md = readFileSync(join(out, 'status.md'), 'utf8');
     expect(md).toMatch(/^# OAuth upstream status\n\n> \*\*Built only from runs against the Nextcloud double/);
+    expect(md).toContain('- **OCS**: works without patches on Nextcloud 32 with oidc 1.16.6 and user_oidc 8.10.1 (the Nextcloud double) [');
+    expect(md).toContain('- **Notes**: needs user_oidc-app-api or OCS-APIRequest: true on Nextcloud 32 with oidc 1.16.6 and user_oidc 8.10.1 (the Nextcloud double) [');
     expect(readFileSync(join(out, 'status.html'), 'utf8')).toContain('id="double-banner"');
     expect(section(md, 'Required patches')).toMatch(/### \[H2CK\/oidc#584\][^\n]*\n\n[^\n]*\n\n- \*\*Looks fixed upstream in\*\* Nextcloud 32 with oidc 1\.16\.6/);
     expect(section(md, 'What requires patches (or the OCS-APIRequest header)')).toMatch(/- `bearer\.notes\.get` Notes GET with Bearer only: needs user_oidc-app-api on Nextcloud 32 .*\[✕ bearer\.notes\.get · none · no hdr\]\(matrices\/1-double\.html#cell-nc32-oidc1\.16\.6-uo8\.10\.1-none-nohdr--bearer\.notes\.get/);
@@ -108,6 +110,8 @@ describe('nc-oauth-lab status', () => {
     expect(r.out).toContain('H2CK/oidc#584: looks fixed upstream in Nextcloud 32 with oidc 1.16.6 and user_oidc 8.10.1');
     const md = readFileSync(join(out, 'status.md'), 'utf8');
     expect(md).not.toMatch(/Built only from runs against the Nextcloud double/);
+    expect(md).toContain('- **Notes**: needs user_oidc-app-api or OCS-APIRequest: true [✕ mcp.notes.roundtrip · none · no hdr](matrices/1-');
+    expect(md).toContain('- **OCS**: works without patches [✓ bearer.ocs.capabilities · none · no hdr](matrices/1-');
     const requires = section(md, 'What requires patches (or the OCS-APIRequest header)');
     expect(requires).toMatch(/- `bearer\.notes\.get` Notes GET with Bearer only: needs user_oidc-app-api \[✕ bearer\.notes\.get · none · no hdr\]\(matrices\/1-nc32\.0\.1-oidc1\.16\.6-uo8\.10\.1-none\.matrix\.html#cell-nc32-oidc1\.16\.6-uo8\.10\.1-none-nohdr--bearer\.notes\.get .*\[✓ bearer\.notes\.get · uo patch · no hdr\]\(matrices\/2-/);
     expect(section(md, 'What works without patches')).toMatch(/- `bearer\.ocs\.capabilities` OCS capabilities with Bearer: \[✓ bearer\.ocs\.capabilities · none · no hdr\]\(matrices\/1-/);
