@@ -73,7 +73,44 @@ export { CLASSIFICATIONS, PROBLEM_CLASSIFICATIONS, classifyCell, isNotMeasured, 
 export { MATRIX_SCHEMA_VERSION, READABLE_MATRIX_SCHEMA_VERSIONS, matrixSchema, type Matrix, type MatrixCell, type MatrixCheck, type MatrixLink, type MatrixVariant } from './matrix/matrix-schema.ts';
 export { buildMatrix, problemLines, type MatrixInput, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
 export { matrixMarkdown } from './matrix/matrix-markdown.ts';
-export { CLASS_COLORS, matrixHtml } from './matrix/matrix-html.ts';
+export {
+  CLASS_COLORS,
+  CLASS_SYMBOLS,
+  PATCH_SHORT,
+  cellAnchor,
+  columnHeaderRows,
+  columnOrder,
+  escapeHtml,
+  gridCss,
+  isNotAsExpected,
+  legendHtml,
+  matrixHtml,
+  nextcloudLabel,
+  safeHref,
+  shortUpstreamUrl,
+  type MatrixHtmlOptions,
+} from './matrix/matrix-html.ts';
+export { APP_APIS, type AppApi } from './matrix/app-apis.ts';
+export { UPSTREAM_COMPONENTS, upstreamFileSchema, upstreamItemSchema, type SideEffect, type UpstreamItem, type Workaround } from './expectations/upstream-schema.ts';
+export { DEFAULT_UPSTREAM_DIR, lintUpstreamItems, loadUpstreamItems } from './expectations/load-upstream-items.ts';
+export {
+  statusRun,
+  upstreamStatus,
+  workaroundName,
+  type CellLink,
+  type CheckOnRelease,
+  type CheckStatus,
+  type ItemOnRelease,
+  type ItemStatus,
+  type Release,
+  type SideEffectStatus,
+  type StatusRun,
+  type UpstreamStatus,
+} from './status/upstream-status.ts';
+export { statusDocument, type Block, type Inline, type Section, type StatusDocument } from './status/status-document.ts';
+export { statusMarkdown } from './status/status-markdown.ts';
+export { statusHtml } from './status/status-html.ts';
+export { STATUS_FILES, writeStatusReports, type WrittenStatus } from './status/write-status-reports.ts';
 export { matrixJunit } from './matrix/matrix-junit.ts';
 export { REPORT_FILES, writeMatrixReports, type WrittenReports } from './matrix/write-matrix-reports.ts';
 export {

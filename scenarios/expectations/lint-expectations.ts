@@ -61,7 +61,8 @@ export function readExpectationFiles(dir: string = DEFAULT_EXPECTATIONS_DIR): Ra
   });
 }
 
-function jsonPath(segments: readonly PropertyKey[]): string {
+/** A JSON path as lint problems show it: `checks["bearer.notes.get"].support[1]`. */
+export function jsonPath(segments: readonly PropertyKey[]): string {
   let out = '';
   for (const s of segments) {
     if (typeof s === 'number') out += `[${s}]`;
@@ -71,7 +72,8 @@ function jsonPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
-function zodProblems(file: string, error: z.ZodError): LintProblem[] {
+/** The issues of a zod error as lint problems of `file`. */
+export function zodProblems(file: string, error: z.ZodError): LintProblem[] {
   return error.issues.map((issue) => ({ file, path: jsonPath(issue.path), message: issue.message }));
 }
 

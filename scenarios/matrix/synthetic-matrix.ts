@@ -1,5 +1,6 @@
-import type { CheckId } from '../checks.ts';
-import type { ExpectationSet } from '../expectations/expected-outcome.ts';
+import { CHECK_IDS, type CheckId } from '../checks.ts';
+import { expectedOutcome, type ExpectationSet } from '../expectations/expected-outcome.ts';
+import { DEFAULT_MATRIX_AXES, matrixVariants } from '../fixtures/matrix-spec.ts';
 import { loadExpectations } from '../expectations/lint-expectations.ts';
 import { normaliseCheckRecord, type CheckObservation } from '../record-check.ts';
 import { variantKey, type Provider, type Variant } from '../variant.ts';
@@ -79,4 +80,45 @@ export function syntheticMatrix(options: { tests?: readonly SyntheticTest[]; var
     tool: { name: 'nc-oauth-lab', version: '0.1.0' },
     generatedAt: new Date('2026-01-02T03:04:05Z'),
   });
+}
+
+/** Options of `defaultSyntheticMatrix`. */
+export interface DefaultSyntheticOptions {
+  /** Variants (default: the 8 default variants of `nc-oauth-lab matrix`). */
+  variants?: readonly { variant: Variant; provider: Provider }[];
+  /** Checks to observe as passed or failed whatever the data says, per variant (to make stale or unexpected cells). */
+  override?: (check: CheckId, v: Variant) => boolean | 'skipped' | undefined;
+}
+
+/** The 8 variants of the default matrix (Nextcloud 32 and 34, unpatched and patched, with and without the header), on the double. */
+export function defaultSyntheticVariants(provider: Provider = 'double'): { variant: Variant; provider: Provider }[] {
+  return matrixVariants(DEFAULT_MATRIX_AXES).map((variant) => ({ variant, provider }));
+}
+
+/**
+ * A synthetic default matrix: every check of the catalogue on the default variants (51 x 8), each observed
+ * as the shipped expectations say it should be (pass or fail), unless `override` says otherwise. For report
+ * tests that need the size and shape of a real run without running it.
+ */
+export function defaultSyntheticMatrix(options: DefaultSyntheticOptions = {}): Matrix {
+  const variants = options.variants ?? defaultSyntheticVariants();
+  const expectations = loadExpectations();
+  const tool = { name: 'nc-oauth-lab', version: '0.1.0' };
+  const tests: SyntheticTest[] = CHECK_IDS.map((id, i) => ({
+    title: `synthetic ${id}`,
+    line: 10 + i,
+    declared: [id],
+    records: (v) => {
+      const o = options.override?.(id, v);
+      if (o === 'skipped') return [];
+      const passed = o ?? expectedOutcome(expectations, id, { variant: v, mcpServer: tool.version }).outcome === 'pass';
+      return [[id, passed, passed ? { status: 200 } : { status: 401, message: 'CORS requires basic auth' }]];
+    },
+  }));
+  const observations = syntheticObservations(tests, variants).map((t) => {
+    const id = t.declared[0] as CheckId;
+    const v = variants.find((x) => variantKey(x.variant) === t.variant)!.variant;
+    return options.override?.(id, v) === 'skipped' ? { ...t, outcome: 'skipped' as const } : t;
+  });
+  return buildMatrix({ variants: syntheticVariants(variants), tests: observations, expectations, tool, generatedAt: new Date('2026-12-02T06:00:00Z') });
 }
