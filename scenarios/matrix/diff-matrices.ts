@@ -242,8 +242,9 @@ export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: rea
     const a = after.get(key);
     // Across providers, a variant on one side only is listed as such, not cell by cell.
     if (mode === 'providers' && (!baseVariants.has(match) || !headVariants.has(match))) continue;
-    if (mode === 'providers' && b && a) {
-      const why = ([[b, base], [a, head]] as const).map(([cell, m]) => ({ cell, reason: leftOutReason(cell, variantOf(m, cell.variant)) })).find((x) => x.reason !== undefined);
+    if (mode === 'providers') {
+      const sides = [[b, base], [a, head]] as const;
+      const why = sides.flatMap(([cell, m]) => (cell ? [{ cell, reason: leftOutReason(cell, variantOf(m, cell.variant)) }] : [])).find((x) => x.reason !== undefined);
       if (why) {
         diff.leftOut.push({ check, match, variant: why.cell.variant, reason: why.reason! });
         continue;
