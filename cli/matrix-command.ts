@@ -22,7 +22,7 @@ export const matrixDiffCommand: CommandSpec = {
     'Variants are matched by their axes (Nextcloud major, oidc, user_oidc, patch, OCS-APIRequest; an exact version such as nc32.0.1-... matches nc32-...), ' +
     'cells by check id. Two runs of one provider: every change of class, outcome, status or message. Runs of different providers (a real Nextcloud ' +
     'and the double, e.g. matrix diff real/matrix.json double/matrix.json): only the cells where Nextcloud answered otherwise (outcome, HTTP status, ' +
-    'and the message of a failure or an HTTP error); cells one side did not measure (skipped, error, or an app not installed there) are left out and counted. ' +
+    'and the message of a failure or an HTTP error); cells the real side did not measure (skipped, error, or an app not installed there) are left out and counted. ' +
     'The exit status is 0 whatever changed; an unreadable or invalid file, or a matrix.json of another schema version, is an error (exit 2).',
   async run(ctx) {
     if (ctx.positionals.length !== 2) throw new CliError(`matrix diff needs two files, <base.json> <head.json>, not ${ctx.positionals.length}: run 'nc-oauth-lab matrix diff --help'`);

@@ -110,10 +110,14 @@ describe('diffMatrices across providers (a real Nextcloud against the double)', 
     expect(diff.onlyInHead).toEqual(['nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr']);
     const text = formatMatrixDiff(diff, { base: 'real.json', head: 'double.json' });
     expect(text[0]).toBe('matrix diff real.json (external) -> double.json (double), across providers: 2 cell(s) differ (0 fail -> pass, 1 pass -> fail, 1 other), 2 agree, 3 left out (not measured)');
-    expect(text).toContain('Left out (not measured on one side): 1 deck is not installed there (404 from its route), 1 skipped there, 1 tables is not installed there (404 from its route)');
+    expect(text).toContain('Left out (not measured on the real instance): 1 deck is not installed there (404 from its route), 1 skipped there, 1 tables is not installed there (404 from its route)');
     expect(matrixDiffMarkdown(diff, { base: 'real.json', head: 'double.json' })).toContain('across providers (external → double): 2 differ · 2 agree · 3 left out');
     // the same comparison the other way round holds the double to the real side's messages too
     expect(diffMatrices(double(), real()).other.map((c) => c.check)).toEqual(['invalid-token.dav.files']);
+    // a cell the double did not measure is a disagreement, not left out
+    const broken = double();
+    const crashed: Matrix = { ...broken, cells: broken.cells.map((c) => (c.check === 'bearer.ocs.user' ? { ...c, classification: 'error' as const, observed: { ...c.observed, outcome: 'error' as const, error: 'Error: boom' } } : c)) };
+    expect(diffMatrices(real(), crashed).broken.map((c) => c.check)).toEqual(['oauth.token.client-secret-basic', 'bearer.ocs.user']);
   });
 
   it('takes the app list of a version 2 matrix: an app recorded as absent (null) leaves its cells out, whatever they answered', () => {

@@ -105,7 +105,7 @@ export interface MatrixDiff {
   /** Any other change: class, status or message, a cell or variant on one side only. */
   other: CellChange[];
   unchanged: number;
-  /** `providers` mode: cells not compared because one side measured nothing there (always empty for `runs`). */
+  /** `providers` mode: cells not compared because the real side measured nothing there (always empty for `runs`). */
   leftOut: LeftOutCell[];
   /** Variants (keys) present on one side only. */
   onlyInBase: string[];
@@ -200,7 +200,7 @@ const failing = (s: CellState | undefined): boolean => s?.outcome === 'failed' |
  * cells by check id. When the two sides ran on different providers (a real Nextcloud and the double) the
  * comparison is `providers` mode: a cell differs when the outcome, the HTTP status, or the message that
  * carries Nextcloud's answer (`comparedMessage` of the real side) differ; cells the real side did not
- * measure (`leftOutReason`, on either side) are left out and listed in `leftOut`.
+ * measure (`leftOutReason`) are left out and listed in `leftOut` (a cell the double did not measure differs).
  */
 export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: readonly DiffAxis[] } = {}): MatrixDiff {
   const ignore = new Set(options.ignore ?? []);
@@ -243,10 +243,11 @@ export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: rea
     // Across providers, a variant on one side only is listed as such, not cell by cell.
     if (mode === 'providers' && (!baseVariants.has(match) || !headVariants.has(match))) continue;
     if (mode === 'providers') {
-      const sides = [[b, base], [a, head]] as const;
-      const why = sides.flatMap(([cell, m]) => (cell ? [{ cell, reason: leftOutReason(cell, variantOf(m, cell.variant)) }] : [])).find((x) => x.reason !== undefined);
-      if (why) {
-        diff.leftOut.push({ check, match, variant: why.cell.variant, reason: why.reason! });
+      // Only the real side's cells can be left out: a cell the double did not measure is a disagreement.
+      const [cell, m] = reference === 'base' ? [b, base] : [a, head];
+      const reason = cell ? leftOutReason(cell, variantOf(m, cell.variant)) : undefined;
+      if (cell && reason !== undefined) {
+        diff.leftOut.push({ check, match, variant: cell.variant, reason });
         continue;
       }
     }
@@ -317,7 +318,7 @@ export function formatMatrixDiff(diff: MatrixDiff, names: { base: string; head: 
   group('Fixed (fail -> pass)', diff.fixed);
   group('Broken (pass -> fail)', diff.broken);
   group('Other changes', diff.other);
-  if (diff.leftOut.length > 0) lines.push('', `Left out (not measured on one side): ${leftOutCounts(diff).join(', ')}`);
+  if (diff.leftOut.length > 0) lines.push('', `Left out (not measured on the real instance): ${leftOutCounts(diff).join(', ')}`);
   if (diff.onlyInBase.length > 0) lines.push('', `Variants only in ${names.base}: ${diff.onlyInBase.join(', ')}`);
   if (diff.onlyInHead.length > 0) lines.push('', `Variants only in ${names.head}: ${diff.onlyInHead.join(', ')}`);
   return lines;
@@ -344,7 +345,7 @@ export function matrixDiffMarkdown(diff: MatrixDiff, names: { base: string; head
   group('Fixed (fail → pass)', diff.fixed);
   group('Broken (pass → fail)', diff.broken);
   group('Other changes', diff.other);
-  if (diff.leftOut.length > 0) lines.push('', `Left out (not measured on one side): ${esc(leftOutCounts(diff).join(', '))}`);
+  if (diff.leftOut.length > 0) lines.push('', `Left out (not measured on the real instance): ${esc(leftOutCounts(diff).join(', '))}`);
   if (diff.onlyInBase.length > 0) lines.push('', `Variants only in base: ${diff.onlyInBase.map((k) => `\`${k}\``).join(', ')}`);
   if (diff.onlyInHead.length > 0) lines.push('', `Variants only in head: ${diff.onlyInHead.map((k) => `\`${k}\``).join(', ')}`);
   return `${lines.join('\n')}\n`;
