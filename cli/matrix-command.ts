@@ -7,7 +7,7 @@ const AXIS_OPTION: Record<string, DiffAxis> = { nextcloud: 'nextcloud', oidc: 'o
 /** `nc-oauth-lab matrix diff base.json head.json`: the cells that changed between two matrix runs. */
 export const matrixDiffCommand: CommandSpec = {
   name: 'diff',
-  summary: 'List the matrix cells that changed between two matrix.json files: fixed (fail -> pass), broken (pass -> fail), other.',
+  summary: 'List the matrix cells that changed between two matrix.json files (fixed, broken, other), or where a real Nextcloud and the double disagree.',
   args: '<base.json> <head.json>',
   options: {
     format: { type: 'string', choices: ['text', 'markdown', 'json'], description: 'Output format (markdown to post on a PR).', default: 'text' },
@@ -19,8 +19,11 @@ export const matrixDiffCommand: CommandSpec = {
     },
   },
   details:
-    'Variants are matched by their stable key (nc32-oidc1.16.6-uo8.10.1-none-hdr), cells by check id. The exit status is 0 whatever changed; ' +
-    'an unreadable or invalid file, or a matrix.json of another schema version, is an error (exit 2).',
+    'Variants are matched by their axes (Nextcloud major, oidc, user_oidc, patch, OCS-APIRequest; an exact version such as nc32.0.1-... matches nc32-...), ' +
+    'cells by check id. Two runs of one provider: every change of class, outcome, status or message. Runs of different providers (a real Nextcloud ' +
+    'and the double, e.g. matrix diff real/matrix.json double/matrix.json): only the cells where Nextcloud answered otherwise (outcome, HTTP status, ' +
+    'and the message of a failure or an HTTP error); cells the real side did not measure (skipped, error, or an app not installed there) are left out and counted. ' +
+    'The exit status is 0 whatever changed; an unreadable or invalid file, or a matrix.json of another schema version, is an error (exit 2).',
   async run(ctx) {
     if (ctx.positionals.length !== 2) throw new CliError(`matrix diff needs two files, <base.json> <head.json>, not ${ctx.positionals.length}: run 'nc-oauth-lab matrix diff --help'`);
     const [basePath, headPath] = ctx.positionals as [string, string];

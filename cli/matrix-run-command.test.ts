@@ -62,6 +62,27 @@ describe('nc-oauth-lab matrix: input checked before anything starts', () => {
     }
   });
 
+  it('reads an external instance before the run: its exact release names the variants (nc32.0.1-...)', async () => {
+    // status.php of a Nextcloud 32.0.1, and an occ that lists the apps (no signature: the patch comes from --patch)
+    const server = createServer((req, res) => {
+      if (req.url === '/status.php') res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ installed: true, maintenance: false, needsDbUpgrade: false, version: '32.0.1.2', versionstring: '32.0.1', edition: '', productname: 'Nextcloud' }));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const occ = join(dir, 'occ.mjs');
+    writeFileSync(occ, `if (process.argv[2] === 'app:list') console.log(JSON.stringify({ enabled: { oidc: '1.16.6', user_oidc: '8.10.1', notes: '4.12.3' }, disabled: {} }));\n`);
+    process.env['NC_ADMIN_PASSWORD'] = 'not-used-admin-password';
+    try {
+      const spec = await matrixSpecFromOptions(ctx({ provider: 'external', url, occ: `${JSON.stringify(process.execPath)} ${JSON.stringify(occ)}`, patch: 'none', 'ocs-header': 'on,off' }));
+      expect(spec.variants.map(variantKey)).toEqual(['nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr', 'nc32.0.1-oidc1.16.6-uo8.10.1-none-nohdr']);
+      expect(spec.variants[0]).toMatchObject({ nextcloud: 32, nextcloudVersion: '32.0.1' });
+    } finally {
+      delete process.env['NC_ADMIN_PASSWORD'];
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('matrix merge exits 2 for an input without blob reports', async () => {
     mkdirSync(join(dir, 'empty'));
     const r = await run('matrix', 'merge', '--out', join(dir, 'merged'), join(dir, 'empty'));

@@ -24,6 +24,7 @@ import {
   MatrixRunError,
   VariantError,
   checkVariant,
+  exactNextcloudVersion,
   matrixVariants,
   mergeMatrixReports,
   parseShard,
@@ -135,7 +136,8 @@ async function externalVariant(ctx: CommandContext, secrets: SecretRedactor): Pr
   if (detected.patch !== 'unknown') patch = detected.patch;
   else if (givenPatch && givenPatch.length === 1) patch = patches(ctx)[0]!;
   else throw new CliError(`cannot tell which patch ${baseUrl} carries (occ integrity:check found no signature): give it as --patch with one of ${PATCH_MODES.join(', ')}`);
-  const variant = { nextcloud: found.nextcloudMajor as NextcloudMajor, oidc: found.oidc, userOidc: found.userOidc, patch };
+  const release = exactNextcloudVersion(found.nextcloud);
+  const variant = { nextcloud: found.nextcloudMajor as NextcloudMajor, ...(release ? { nextcloudVersion: release } : {}), oidc: found.oidc, userOidc: found.userOidc, patch };
   const mismatch = [
     list(ctx, 'oidc') && !list(ctx, 'oidc')!.includes(variant.oidc) ? `oidc ${variant.oidc}` : '',
     list(ctx, 'user-oidc') && !list(ctx, 'user-oidc')!.includes(variant.userOidc) ? `user_oidc ${variant.userOidc}` : '',
@@ -265,5 +267,5 @@ export const MATRIX_RUN_DETAILS = [
   'stale or error; 2 on bad input (an unknown version or patch, a malformed --shard, an unreachable Nextcloud).',
   `Default: ${DEFAULT_MATRIX_AXES.nextcloud.length * DEFAULT_MATRIX_AXES.patch.length * DEFAULT_MATRIX_AXES.ocsHeader.length} variants against the double, Nextcloud ${DEFAULT_MATRIX_AXES.nextcloud.join(' and ')} with the newest oidc and user_oidc`,
   `(${DEFAULT_MATRIX_AXES.nextcloud.map((m) => `${m}: oidc ${DEFAULT_VERSIONS.oidc[m]}, user_oidc ${DEFAULT_VERSIONS.userOidc[m]}`).join('; ')}).`,
-  'external: the instance is one variant (read from status.php and occ), run with both header modes on 1 worker.',
+  'external: the instance is one variant (read from status.php and occ, named by its exact release: nc32.0.1-...), run with both header modes on 1 worker.',
 ].join('\n');

@@ -38,8 +38,6 @@ export interface DoubleSession {
   values: Map<string, unknown>;
   /** Whether 2FA is still pending for the logged-in user. */
   twoFactorPending: boolean;
-  /** Whether a bearer request was made in this session (user_oidc 8.7.0-8.10.1 bug). */
-  bearerSeen: boolean;
 }
 
 /** Typed values of `config.php` (occ config:system:set --type). */
@@ -71,7 +69,7 @@ export class DoubleState {
   readonly instanceId: string;
   readonly now: () => number;
   /** Enabled apps. */
-  readonly enabledApps = new Set<string>(['dav', 'files', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'firstrunwizard', 'app_api']);
+  readonly enabledApps = new Set<string>(['dav', 'files', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'firstrunwizard', 'app_api', 'federation']);
   /** `oc_appconfig`: app -> key -> string value. */
   readonly appConfig = new Map<string, Map<string, string>>();
   /** `config.php` values with their types. */
@@ -146,7 +144,7 @@ export class DoubleState {
 
   /** Creates a new anonymous session. */
   newSession(): DoubleSession {
-    const session: DoubleSession = { id: randomUUID(), requestToken: randomBytes(24).toString('base64url'), values: new Map(), twoFactorPending: false, bearerSeen: false };
+    const session: DoubleSession = { id: randomUUID(), requestToken: randomBytes(24).toString('base64url'), values: new Map(), twoFactorPending: false };
     this.sessions.set(session.id, session);
     return session;
   }

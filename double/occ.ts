@@ -59,7 +59,7 @@ export function castSystemValue(value: string, type: string): SystemValue {
   }
 }
 
-const KNOWN_APPS = new Set(['oidc', 'user_oidc', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'dav', 'files', 'firstrunwizard', 'twofactor_totp', 'app_api']);
+const KNOWN_APPS = new Set(['oidc', 'user_oidc', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'dav', 'files', 'firstrunwizard', 'twofactor_totp', 'app_api', 'federation']);
 
 function setNested(state: DoubleState, keys: readonly string[], value: SystemValue): void {
   const [first, ...rest] = keys;

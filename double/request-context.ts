@@ -73,9 +73,7 @@ export function requestContextMiddleware(state: DoubleState): MiddlewareHandler<
     // Core's TwoFactorAuth\Manager::needsSecondFactor: a session with app_api === true skips a pending second factor.
     if (session.uid && (!session.twoFactorPending || session.values.get('app_api') === true)) {
       const user = state.users.get(session.uid);
-      // user_oidc 8.7.0-8.10.1: after a bearer request, a cookie-only request is not logged in.
-      const broken = state.features.cookieAfterBearerBroken && session.bearerSeen && !rc.bearerToken;
-      if (user && !broken) {
+      if (user) {
         rc.user = user;
         rc.via = 'session';
       }
@@ -87,7 +85,6 @@ export function requestContextMiddleware(state: DoubleState): MiddlewareHandler<
         rc.via = 'bearer';
         rc.bearer = record;
         session.uid = record.uid;
-        session.bearerSeen = true;
         // The companion patch (nextcloud/user_oidc#1221) marks every bearer login as app_api.
         if (state.patch === 'user_oidc-app-api') session.values.set('app_api', true);
       }

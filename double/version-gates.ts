@@ -53,7 +53,7 @@ export const OIDC_RELEASES: readonly ReleaseLine[] = [
   { versions: { from: '1.14.6', to: '1.16.99' }, nextcloud: [31, 33], notes: '1.16.2 broke consent; 1.16.3 fixed it' },
   { versions: { from: '1.17.0', to: '1.17.99' }, nextcloud: [31, 34], notes: 'JWT access tokens carry azp and preferred_username (appinfo/info.xml: NC 31-34)' },
   { versions: { from: '2.0.0', to: '2.0.2' }, nextcloud: [31, 34], notes: 'code reuse rejected, claims parameter' },
-  { versions: { from: '2.0.3', to: '2.0.99' }, nextcloud: [32, 35], notes: '2.0.8/2.0.9 fix client_secret_basic' },
+  { versions: { from: '2.0.3', to: '2.0.99' }, nextcloud: [32, 35], notes: '2.0.8 url-decodes client_secret_basic credentials, 2.0.9 replaces the pseudo user backend (H2CK/oidc#685, #688)' },
 ];
 
 /** Release lines of the `user_oidc` app (nextcloud/user_oidc), from the facts page and each tag's appinfo/info.xml. */
@@ -62,11 +62,11 @@ export const USER_OIDC_RELEASES: readonly ReleaseLine[] = [
   { versions: { from: '6.0.0', to: '6.99.99' }, nextcloud: [26, 32], notes: 'no oidc_provider_bearer_validation' },
   { versions: { from: '7.0.0', to: '7.99.99' }, nextcloud: [28, 32], notes: 'bearer validation through the oidc app' },
   { versions: { from: '8.0.0', to: '8.3.99' }, nextcloud: [29, 33], notes: '' },
-  { versions: { from: '8.4.0', to: '8.10.99' }, nextcloud: [29, 34], notes: '8.7.0-8.10.1: cookie-only request 401 after a bearer request' },
+  { versions: { from: '8.4.0', to: '8.10.99' }, nextcloud: [29, 34], notes: '8.7.0-8.10.1: the registered-provider (check_bearer) path sets the session user (nextcloud/user_oidc#1452); the oidc-app path does not' },
   {
     versions: { from: '8.11.0', to: '8.11.99' },
     nextcloud: [29, 35],
-    notes: 'unreleased: main carries 8.11.0-dev with NC 35 support and the cookie fix (nextcloud/user_oidc#1486); no released user_oidc installs on NC 35 yet',
+    notes: 'unreleased: main carries 8.11.0-dev with NC 35 support and the revert of setSessionUser (nextcloud/user_oidc#1486); no released user_oidc installs on NC 35 yet',
   },
 ];
 
@@ -123,14 +123,25 @@ export const GATES = {
   formPostResponseMode: { component: 'oidc', ranges: [{ from: '2.0.2' }], notes: 'H2CK/oidc 2.0.2 DiscoveryGenerator, FormPostResponse' },
   /** The ID token of `/token` carries scope claims (profile, email, ...) only when the `claims` parameter asks for them. */
   idTokenScopeClaimsOnRequest: { component: 'oidc', ranges: [{ from: '2.0.0' }], notes: 'H2CK/oidc 2.0.0 OIDCApiController::getToken generateIdToken(..., false, false)' },
-  /** `client_secret_basic` works at `/token` (it is advertised in every version). */
-  clientSecretBasic: { component: 'oidc', ranges: [{ from: '2.0.8' }], notes: 'oidc 2.0.8/2.0.9 fix client_secret_basic' },
-  /** user_oidc validates bearer tokens through the oidc app (`oidc_provider_bearer_validation`). */
+  /**
+   * `client_secret_basic` credentials are url-decoded (RFC 6749 §2.3.1) at `/token`. Basic itself works in
+   * every version the double plays (from code: H2CK/oidc 0.8.0 registers a pseudo user backend,
+   * BasicAuthBackend, so that core's HTTP Basic login accepts a client's id and secret at `/token` and
+   * `/introspect`; observed on 1.16.6 with NC 32.0.1); 2.0.8 adds the decoding (H2CK/oidc#685), 2.0.9
+   * hides the header from core instead of the pseudo backend (H2CK/oidc#688).
+   */
+  clientSecretBasicUrlDecoded: { component: 'oidc', ranges: [{ from: '2.0.8' }], notes: 'H2CK/oidc 2.0.8 OIDCApiController::getToken urldecode (#685)' },
+  /**
+   * user_oidc validates bearer tokens through the oidc app (`oidc_provider_bearer_validation`). On this
+   * path `Backend::getCurrentUserId` returns the oidc app's user id and leaves the session to core's
+   * `loginWithApache` in every release (from code, 7.0.0-8.10.1 and main), so the session cookie of a bearer
+   * request keeps working (observed on NC 32.0.1 with 8.10.1). The 8.7.0-8.10.1 regression
+   * (`setSessionUser` before core's login, nextcloud/user_oidc#1376, reported in #1452, reverted by #1486)
+   * is on the registered-provider `check_bearer` path only, which the double does not have.
+   */
   bearerValidation: { component: 'user_oidc', ranges: [{ from: '7.0.0' }], notes: 'user_oidc 7.0.0' },
   /** Every bearer request fails (user_oidc 7.3.2 on NC <= 31, fixed in 7.4.0). */
   bearerAlwaysFails: { component: 'user_oidc', ranges: [{ from: '7.3.2', to: '7.3.2' }], nextcloud: { to: '31.99.99' }, notes: 'user_oidc 7.3.2 on NC <= 31' },
-  /** After a bearer request a cookie-only request is 401 and getapppassword 403. */
-  cookieAfterBearerBroken: { component: 'user_oidc', ranges: [{ from: '8.7.0', to: '8.10.1' }], notes: 'user_oidc 8.7.0-8.10.1, fixed after 8.10.1' },
   /** A request with an `OCS-APIRequest` header passes the CSRF check. */
   ocsApiRequestPassesCsrf: { component: 'nextcloud', ranges: [{ from: '31.0.0' }], notes: 'Nextcloud 31' },
   /** The login POST needs an `Origin` header (without one the login page is shown again). */

@@ -22,6 +22,11 @@ export interface CheckDefinition {
   description: string;
   /** The specification, facts-page section or upstream suite behind the check. */
   refs: readonly CheckRef[];
+  /**
+   * The Nextcloud app the check needs besides oidc and user_oidc (its API is the app's own route): on an
+   * instance without it the cell measures nothing about OAuth.
+   */
+  app?: string;
 }
 
 /** A reference to an RFC section, linked to rfc-editor.org. */
@@ -179,21 +184,25 @@ export const CHECKS = {
     title: 'Notes GET with Bearer only',
     description: 'GET /index.php/apps/notes/api/v1/notes with the Bearer token and no OCS-APIRequest header answers 200.',
     refs: [facts('Bearer tokens on Nextcloud APIs'), facts('The user_oidc patch')],
+    app: 'notes',
   },
   'bearer.notes.post': {
     title: 'Notes POST with Bearer only',
     description: 'POST a note to /index.php/apps/notes/api/v1/notes with the Bearer token and no OCS-APIRequest header answers 200.',
     refs: [facts('Bearer tokens on Nextcloud APIs'), facts('The user_oidc patch')],
+    app: 'notes',
   },
   'bearer.notes.ocs-header.get': {
     title: 'Notes GET with Bearer + OCS-APIRequest',
     description: 'GET /index.php/apps/notes/api/v1/notes with the Bearer token and OCS-APIRequest: true answers 200.',
     refs: [facts('Bearer tokens on Nextcloud APIs')],
+    app: 'notes',
   },
   'bearer.notes.ocs-header.post': {
     title: 'Notes POST with Bearer + OCS-APIRequest',
     description: 'POST a note with the Bearer token and OCS-APIRequest: true answers 200.',
     refs: [facts('Bearer tokens on Nextcloud APIs')],
+    app: 'notes',
   },
   'bearer.dav.files.propfind': {
     title: 'DAV files PROPFIND with Bearer',
@@ -221,6 +230,7 @@ export const CHECKS = {
     title: 'Notes with an invalid token',
     description: 'With an invalid Bearer token, the Notes API answers 401.',
     refs: [rfc(6750, '3.1'), facts('Bearer tokens on Nextcloud APIs')],
+    app: 'notes',
   },
   'invalid-token.dav.files': {
     title: 'DAV files with an invalid token',
@@ -266,6 +276,7 @@ export const CHECKS = {
     title: 'MCP round trip: Notes',
     description: 'Through MCP tools: create a note, read it back, delete it.',
     refs: [MCP_TOOLS, facts('Bearer tokens on Nextcloud APIs'), facts('Other APIs an MCP server calls')],
+    app: 'notes',
   },
   'mcp.files.roundtrip': {
     title: 'MCP round trip: Files',
@@ -286,11 +297,13 @@ export const CHECKS = {
     title: 'MCP round trip: Deck',
     description: 'Through MCP tools: create a board, a stack and a card, read them back, delete them.',
     refs: [MCP_TOOLS, facts('Other APIs an MCP server calls'), facts('Bearer tokens on Nextcloud APIs')],
+    app: 'deck',
   },
   'mcp.tables.roundtrip': {
     title: 'MCP round trip: Tables',
     description: 'Through MCP tools: list tables, insert a row, read the rows back.',
     refs: [MCP_TOOLS, facts('Other APIs an MCP server calls')],
+    app: 'tables',
   },
   'mcp.unauthorized': {
     title: 'MCP without a token',

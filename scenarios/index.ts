@@ -8,6 +8,7 @@ export {
   VariantError,
   checkVariant,
   compareVariants,
+  exactNextcloudVersion,
   matrixProjects,
   parseVariantKey,
   projectVariant,
@@ -25,6 +26,7 @@ export {
 } from './variant.ts';
 export {
   CHECK_ANNOTATION,
+  NEXTCLOUD_VERSION_ANNOTATION,
   CHECK_ATTACHMENT,
   CHECK_RECORD_VERSION,
   CheckRecordError,
@@ -116,15 +118,20 @@ export { REPORT_FILES, writeMatrixReports, type WrittenReports } from './matrix/
 export {
   DIFF_AXES,
   MatrixFileError,
+  comparedMessage,
   diffMatrices,
   formatMatrixDiff,
+  leftOutReason,
   matrixDiffMarkdown,
   readMatrixFile,
   type CellChange,
   type CellState,
   type DiffAxis,
+  type DiffMode,
+  type LeftOutCell,
   type MatrixDiff,
 } from './matrix/diff-matrices.ts';
+export { DEFAULT_REAL_RUNS_DIR, REAL_RUNS_ENV, doubleVariant, readRealRuns, realRunsDir, replayGrep, replayOnDouble, type RealRun, type Replay, type ReplayOptions } from './replay-real-runs.ts';
 export { DEFAULT_MATRIX_OUT, MATRIX_EXPECTATIONS_ENV, MATRIX_OUT_ENV, MatrixReporter, MatrixRunFailed, summaryLines, type MatrixReporterOptions } from './matrix-reporter.ts';
 export {
   DEFAULT_MATRIX_AXES,

@@ -209,3 +209,53 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     expect(existsSync(join(dir, 'broken-out', 'matrix.json'))).toBe(false);
   });
 });
+
+describe('MatrixReporter: the exact release of a real instance', { timeout: 300_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-reporter-release-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('names it in matrix.json, the key and the report headers: given with an external project, found by the fixtures for docker', async () => {
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(
+      join(dir, 'playwright.config.ts'),
+      `
+import { defineConfig } from '@playwright/test';
+import { matrixProjects } from ${JSON.stringify(INDEX)};
+export default defineConfig({
+  testDir: './tests',
+  outputDir: process.env.RESULTS,
+  workers: 1,
+  reporter: [[${JSON.stringify(ENTRY)}, { outputDir: process.env.OUT }]],
+  projects: [
+    ...matrixProjects([{ nextcloud: 32, nextcloudVersion: '32.0.1', oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', ocsHeader: true }], 'external'),
+    ...matrixProjects([{ nextcloud: 34, oidc: '2.0.9', userOidc: '8.10.1', patch: 'none', ocsHeader: true }], 'docker'),
+  ],
+});
+`,
+    );
+    mkdirSync(join(dir, 'tests'));
+    writeFileSync(
+      join(dir, 'tests', 'release.spec.ts'),
+      `
+import { test } from '@playwright/test';
+import { NEXTCLOUD_VERSION_ANNOTATION, recordCheck, withChecks } from ${JSON.stringify(INDEX)};
+test('discovery', withChecks('discovery.openid-configuration'), async ({}, testInfo) => {
+  // what the fixtures do once the docker instance is up and reports its status.php versionstring
+  if (testInfo.project.metadata.provider === 'docker') testInfo.annotations.push({ type: NEXTCLOUD_VERSION_ANNOTATION, description: '34.0.1' });
+  await recordCheck(testInfo, { id: 'discovery.openid-configuration', passed: true, observed: { status: 200 } });
+});
+`,
+    );
+    const result = await run(dir, ['test'], { OUT: join(dir, 'out'), RESULTS: join(dir, 'results') });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const matrix = readMatrix(join(dir, 'out'));
+    expect(matrix.variants.map((v) => [v.key, v.project, v.nextcloudVersion, v.variant.nextcloud])).toEqual([
+      ['nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr', 'nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr', '32.0.1', 32],
+      ['nc34.0.1-oidc2.0.9-uo8.10.1-none-hdr', 'nc34-oidc2.0.9-uo8.10.1-none-hdr', '34.0.1', 34],
+    ]);
+    expect(matrix.cells.map((c) => c.variant)).toEqual(['nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr', 'nc34.0.1-oidc2.0.9-uo8.10.1-none-hdr']);
+    expect(readFileSync(join(dir, 'out', 'matrix.md'), 'utf8')).toContain('nc34.0.1<br>oidc 2.0.9');
+    expect(readFileSync(join(dir, 'out', 'matrix.html'), 'utf8')).toContain('<span class="line">nc32.0.1</span>');
+  });
+});

@@ -8,10 +8,10 @@ import { buildMatrix, problemLines, type TestObservation, type TestOutcome } fro
 import type { Matrix, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
 import { CLASS_LABELS, doubleBanner } from './matrix/matrix-text.ts';
 import { REPORT_FILES, writeMatrixReports } from './matrix/write-matrix-reports.ts';
-import { CHECK_ANNOTATION, CHECK_ATTACHMENT, CHECK_RECORD_VERSION, normaliseCheckRecord, type CheckRecordBody } from './record-check.ts';
+import { CHECK_ANNOTATION, CHECK_ATTACHMENT, CHECK_RECORD_VERSION, NEXTCLOUD_VERSION_ANNOTATION, normaliseCheckRecord, type CheckRecordBody } from './record-check.ts';
 import { redactText } from './redact-secrets.ts';
 import { toolInfo } from './tool-info.ts';
-import { projectVariant, variantKey } from './variant.ts';
+import { exactNextcloudVersion, projectVariant, variantKey } from './variant.ts';
 
 /** Environment variable naming the directory the matrix reports go to (when the reporter option is not set). */
 export const MATRIX_OUT_ENV = 'NC_OAUTH_LAB_MATRIX_OUT';
@@ -55,6 +55,20 @@ const ANSI = /\u001b\[[0-9;]*m/g;
 
 function outcomeOf(result: TestResult | undefined): TestOutcome {
   return result ? result.status : 'notRun';
+}
+
+/** The exact Nextcloud release the fixtures found on a project's instance (`NEXTCLOUD_VERSION_ANNOTATION`), if any. */
+function foundRelease(tests: readonly TestCase[]): string | undefined {
+  for (const test of tests) {
+    for (const result of test.results) {
+      const found = result.annotations.find((a) => a.type === NEXTCLOUD_VERSION_ANNOTATION && a.description);
+      const release = found?.description !== undefined ? exactNextcloudVersion(found.description) : undefined;
+      if (release) return release;
+    }
+    const declared = test.annotations.find((a) => a.type === NEXTCLOUD_VERSION_ANNOTATION && a.description)?.description;
+    if (declared !== undefined && exactNextcloudVersion(declared)) return exactNextcloudVersion(declared);
+  }
+  return undefined;
 }
 
 function slug(text: string): string {
@@ -163,8 +177,11 @@ export class MatrixReporter implements Reporter {
         continue;
       }
       if (!meta) continue;
-      const key = variantKey(meta.variant);
-      variants.set(key, { key, project: project.name, provider: meta.provider, variant: { ...meta.variant } });
+      // A real instance's exact release: given with the project (external), else found by the fixtures (docker).
+      const release = meta.variant.nextcloudVersion ?? foundRelease(projectSuite.allTests());
+      const { nextcloudVersion: _, ...axes } = meta.variant;
+      const key = variantKey({ ...axes, ...(release ? { nextcloudVersion: release } : {}) });
+      variants.set(key, { key, project: project.name, provider: meta.provider, variant: axes, ...(release ? { nextcloudVersion: release } : {}) });
       for (const test of projectSuite.allTests()) {
         const observation = this.observe(test, key, project.testDir, warnings);
         const logged = await this.writeLog(observation, test, out);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PATCH_CHECK_IDS, PATCHES } from '../patches/index.ts';
 import { isCheckId } from './checks.ts';
-import { compareVariants, matrixProjects, PATCH_MODES, parseVariantKey, projectVariant, variantKey, VariantError, variantsFromAxes, type Variant } from './variant.ts';
+import { checkVariant, compareVariants, exactNextcloudVersion, matrixProjects, PATCH_MODES, parseVariantKey, projectVariant, variantKey, VariantError, variantsFromAxes, type Variant } from './variant.ts';
 
 const v32: Variant = { nextcloud: 32, oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', ocsHeader: true };
 
@@ -12,6 +12,20 @@ describe('variants', () => {
     expect(variantKey(patched)).toBe('nc34-oidc2.0.9-uo8.10.1-user_oidc-app-api-nohdr');
     expect(parseVariantKey(variantKey(patched))).toEqual(patched);
     expect(parseVariantKey('nc32-oidc1.14.6-uo7.4.0-server-cors-hdr')).toEqual({ nextcloud: 32, oidc: '1.14.6', userOidc: '7.4.0', patch: 'server-cors', ocsHeader: true });
+  });
+
+  it('of a real instance name its exact release in the key; the double keeps the major; both parse back', () => {
+    const real: Variant = { ...v32, nextcloudVersion: '32.0.1' };
+    expect(variantKey(real)).toBe('nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr');
+    expect(parseVariantKey('nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr')).toEqual(real);
+    expect(parseVariantKey('nc32-oidc1.16.6-uo8.10.1-none-hdr')).toEqual(v32);
+    expect(variantKey({ ...v32, nextcloudVersion: '32.0.2' })).not.toBe(variantKey(real));
+    expect(() => parseVariantKey('nc32.0-oidc1.16.6-uo8.10.1-none-hdr')).toThrow(/not a variant key/);
+    expect(() => checkVariant({ ...v32, nextcloudVersion: '34.0.1' })).toThrow(/nextcloudVersion '34.0.1' is not a 32.x.y release/);
+    expect(() => checkVariant({ ...v32, nextcloudVersion: '32.0.1 RC1' })).toThrow(VariantError);
+    expect(exactNextcloudVersion('32.0.1')).toBe('32.0.1');
+    expect(exactNextcloudVersion('33.0.0 RC2')).toBe('33.0.0');
+    expect(exactNextcloudVersion('32')).toBeUndefined();
   });
 
   it('refuse malformed keys, unknown patches and versions that do not install together', () => {

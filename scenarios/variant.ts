@@ -39,6 +39,17 @@ export interface Variant {
   patch: PatchMode;
   /** Whether the included MCP server sends `OCS-APIRequest: true` (facts page: NC >= 31 then passes CSRF). */
   ocsHeader: boolean;
+  /**
+   * The exact Nextcloud release of a real instance (status.php `versionstring`, `32.0.1`), once found: an
+   * external instance before the run, a docker one when it is up. Absent for the double, which plays a
+   * major. Not an axis: a variant of `32.0.1` is the `nextcloud: 32` variant of that release.
+   */
+  nextcloudVersion?: string;
+}
+
+/** The `major.minor.patch` release of a status.php `versionstring` (`32.0.1`, also of `32.0.1 RC1`), or undefined. */
+export function exactNextcloudVersion(versionstring: string): string | undefined {
+  return /^\d+\.\d+\.\d+/.exec(versionstring.trim())?.[0];
 }
 
 /** A variant as it comes from JSON or a command line, before `checkVariant` has checked it. */
@@ -70,20 +81,28 @@ export class VariantError extends Error {
 
 /**
  * The stable, readable key of a variant, also its Playwright project name:
- * `nc32-oidc1.16.6-uo8.10.1-none-hdr` (`-nohdr` when the MCP server sends no `OCS-APIRequest`).
- * Reports and `matrix diff` match variants by this key.
+ * `nc32-oidc1.16.6-uo8.10.1-none-hdr` (`-nohdr` when the MCP server sends no `OCS-APIRequest`); a real
+ * instance's exact release replaces the major: `nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr`. `matrix diff`
+ * matches variants by their axes, so both match.
  */
 export function variantKey(v: Variant): string {
-  return `nc${v.nextcloud}-oidc${v.oidc}-uo${v.userOidc}-${v.patch}-${v.ocsHeader ? 'hdr' : 'nohdr'}`;
+  return `nc${v.nextcloudVersion ?? v.nextcloud}-oidc${v.oidc}-uo${v.userOidc}-${v.patch}-${v.ocsHeader ? 'hdr' : 'nohdr'}`;
 }
 
-const KEY_PATTERN = /^nc(\d+)-oidc(\d[\d.]*)-uo(\d[\d.]*)-(.+)-(hdr|nohdr)$/;
+const KEY_PATTERN = /^nc(\d+)((?:\.\d+){2})?-oidc(\d[\d.]*)-uo(\d[\d.]*)-(.+)-(hdr|nohdr)$/;
 
-/** Parses a key made by `variantKey`; throws a VariantError naming what is wrong. */
+/** Parses a key made by `variantKey` (with a major or an exact release); throws a VariantError naming what is wrong. */
 export function parseVariantKey(key: string): Variant {
   const m = KEY_PATTERN.exec(key);
-  if (!m) throw new VariantError(`'${key}' is not a variant key such as nc32-oidc1.16.6-uo8.10.1-none-hdr`);
-  return checkVariant({ nextcloud: Number(m[1]) as NextcloudMajor, oidc: m[2]!, userOidc: m[3]!, patch: m[4] as PatchMode, ocsHeader: m[5] === 'hdr' });
+  if (!m) throw new VariantError(`'${key}' is not a variant key such as nc32-oidc1.16.6-uo8.10.1-none-hdr or nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr`);
+  return checkVariant({
+    nextcloud: Number(m[1]) as NextcloudMajor,
+    ...(m[2] ? { nextcloudVersion: `${m[1]}${m[2]}` } : {}),
+    oidc: m[3]!,
+    userOidc: m[4]!,
+    patch: m[5] as PatchMode,
+    ocsHeader: m[6] === 'hdr',
+  });
 }
 
 /** Checks that a variant names known versions that install together and a known patch mode; returns it typed. */
@@ -92,6 +111,9 @@ export function checkVariant(v: VariantInput): Variant {
     throw new VariantError(`unknown patch '${v.patch}': use one of ${PATCH_MODES.join(', ')}`);
   }
   if (typeof v.ocsHeader !== 'boolean') throw new VariantError(`ocsHeader must be true or false in variant ${JSON.stringify(v)}`);
+  if (v.nextcloudVersion !== undefined && (exactNextcloudVersion(v.nextcloudVersion) !== v.nextcloudVersion || Number(v.nextcloudVersion.split('.')[0]) !== v.nextcloud)) {
+    throw new VariantError(`nextcloudVersion '${v.nextcloudVersion}' is not a ${v.nextcloud}.x.y release: give the instance's status.php versionstring, such as ${v.nextcloud}.0.1`);
+  }
   try {
     validateVersions(v as Variant);
   } catch (error) {

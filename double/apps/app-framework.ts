@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import type { DoubleState, DoubleUser } from '../double-state.ts';
-import { appApiUser, ocsResponse, passesCsrfCheck, type DoubleContext, type DoubleEnv, type RequestContext } from '../request-context.ts';
+import { appApiUser, ocsResponse, passesCsrfCheck, type DoubleContext, type DoubleEnv } from '../request-context.ts';
 import { ParameterError, requestParams, type Params } from './request-params.ts';
 
 /** `json_encode($value, JSON_HEX_TAG)`: like JSON.stringify, with `/`, `<` and `>` escaped as PHP does. */
@@ -126,8 +126,6 @@ export interface OcsRouteOptions {
   noCsrf?: boolean;
   /** The app that must be enabled for the route to exist. */
   app?: string;
-  /** The answer to a request nobody is logged in for (default: OCS 997 "Current user is not logged in"). */
-  notLoggedIn?: (rc: RequestContext) => OcsException;
 }
 
 /** What an OCS handler receives. */
@@ -171,8 +169,7 @@ export function ocsRoute(
       if (options.app !== undefined && !state.isEnabled(options.app)) return next();
       const rc = c.get('rc');
       if (!options.publicPage && !rc.user) {
-        const denied = options.notLoggedIn?.(rc) ?? new OcsException('Current user is not logged in', 997);
-        return ocsResponse(c, [], { statuscode: denied.status, message: denied.message });
+        return ocsResponse(c, [], { statuscode: 997, message: 'Current user is not logged in' });
       }
       if (options.adminRequired && rc.user && !isAdmin(rc.user)) return ocsResponse(c, [], { statuscode: 403, message: 'Logged in account must be an admin' });
       if (!options.noCsrf && !passesCsrfCheck(c) && c.req.header('ocs-apirequest') !== 'true' && !(c.req.header('authorization') ?? '').startsWith('Bearer ')) {

@@ -169,7 +169,7 @@ export function registerOcsRoutes(app: Hono<DoubleEnv>, state: DoubleState): voi
   });
 
   // core's AppPasswordController::getAppPassword (@NoAdminRequired @PasswordConfirmationRequired).
-  ocsRoute(app, state, 'GET', '/core/getapppassword', { notLoggedIn: (rc) => appPasswordNotLoggedIn(state, rc) }, ({ c }) => {
+  ocsRoute(app, state, 'GET', '/core/getapppassword', {}, ({ c }) => {
     const rc = c.get('rc');
     touch(rc.user);
     assertPasswordConfirmed(rc);
@@ -301,14 +301,4 @@ export function registerOcsRoutes(app: Hono<DoubleEnv>, state: DoubleState): voi
     for (const session of state.sessions.values()) if (session.uid === target.uid) session.uid = undefined;
     return { data: [] };
   });
-}
-
-/**
- * The login check of `getapppassword`, which the facts page singles out: with user_oidc 8.7.0-8.10.1 a
- * session that has seen a bearer request is not logged in for a cookie-only request, and this route then
- * answers 403 (the session's credentials are gone) instead of OCS 997.
- */
-function appPasswordNotLoggedIn(state: DoubleState, rc: RequestContext): OcsException {
-  const broken = state.features.cookieAfterBearerBroken && rc.session.uid !== undefined && rc.session.bearerSeen && !rc.bearerToken;
-  return broken ? new OcsException('', 403) : new OcsException('Current user is not logged in', 997);
 }

@@ -35,15 +35,15 @@ describe('DAV 401 answers (NC 32)', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Basic realm="Nextcloud", charset="UTF-8"');
     expect(res.headers.get('content-type')).toBe('application/xml; charset=utf-8');
-    const message = [R.publicAuth, R.appApi, R.federatedCalendar, R.noBearer, R.noBasic].join(', ');
+    const message = [R.publicAuth, R.appApi, R.federatedCalendar, R.noBasic, R.noBearer, R.noBasic].join(', ');
     expect(await res.text()).toBe(sabreError('Sabre\\DAV\\Exception\\NotAuthenticated', message));
   });
 
-  it('answers an invalid bearer token with "Bearer token was incorrect" among the reasons', async () => {
+  it('answers an invalid bearer token with "Bearer token was incorrect" among the reasons (the message observed on NC 32.0.1)', async () => {
     const res = await propfind(d, '/remote.php/dav/calendars/alice/', { Authorization: 'Bearer not-a-token-of-the-oidc-app' });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Basic realm="Nextcloud", charset="UTF-8"');
-    const message = [R.publicAuth, R.appApi, R.federatedCalendar, R.badBearer, R.noBasic].join(', ');
+    const message = [R.publicAuth, R.appApi, R.federatedCalendar, R.noBasic, R.badBearer, R.noBasic].join(', ');
     expect(await res.text()).toBe(sabreError('Sabre\\DAV\\Exception\\NotAuthenticated', message));
   });
 
@@ -60,13 +60,17 @@ describe('DAV 401 answers (NC 32)', () => {
     expect(await res.text()).toBe(sabreError('Sabre\\DAV\\Exception\\NotAuthenticated', 'Cannot authenticate over ajax calls'));
   });
 
-  it('drops the app_api reason once app_api is disabled, and the federation reason once calendar federation is off', async () => {
+  it('drops the app_api reason once app_api is disabled, the federated-calendar reason once calendar federation is off, and FedAuth with the federation app', async () => {
     await d.occ(['app:disable', 'app_api']);
     await d.occ(['config:app:set', 'dav', 'enableCalendarFederation', '--value=no']);
     try {
       const text = await (await propfind(d, '/remote.php/dav/files/alice/', {})).text();
-      expect(text).toContain(`<s:message>${R.publicAuth}, ${R.noBearer}, ${R.noBasic}</s:message>`);
+      expect(text).toContain(`<s:message>${R.publicAuth}, ${R.noBasic}, ${R.noBearer}, ${R.noBasic}</s:message>`);
+      await d.occ(['app:disable', 'federation']);
+      const without = await (await propfind(d, '/remote.php/dav/files/alice/', {})).text();
+      expect(without).toContain(`<s:message>${R.publicAuth}, ${R.noBearer}, ${R.noBasic}</s:message>`);
     } finally {
+      d.state.enabledApps.add('federation');
       d.state.enabledApps.add('app_api');
       d.state.deleteAppValue('dav', 'enableCalendarFederation');
     }
@@ -84,7 +88,7 @@ describe('DAV 401 answers (NC 31: no federated calendar backend)', () => {
     const d = await startDouble({ nextcloud: 31 });
     try {
       const text = await (await propfind(d, '/remote.php/dav/files/alice/', {})).text();
-      expect(text).toContain(`<s:message>${R.publicAuth}, ${R.appApi}, ${R.noBearer}, ${R.noBasic}</s:message>`);
+      expect(text).toContain(`<s:message>${R.publicAuth}, ${R.appApi}, ${R.noBasic}, ${R.noBearer}, ${R.noBasic}</s:message>`);
     } finally {
       await d.stop();
     }

@@ -105,9 +105,20 @@ function reasonOnly(reason: string): Backend {
 }
 
 /**
+ * The federation app's `FedAuth` (Sabre `AbstractBasic` for trusted servers' shared secrets, principals
+ * under `principals/system/`): never a test user; no challenge of its own. Observed in the 401 message of
+ * NC 32.0.1 between the federated-calendar reason and BearerAuth's.
+ */
+function federationBackend(c: DoubleContext): Backend {
+  const rc = c.get('rc');
+  return { check: () => ({ reason: rc.basic ? DAV_AUTH_REASONS.badBasic : DAV_AUTH_REASONS.noBasic }), challenge: () => [] };
+}
+
+/**
  * The auth backends of the DAV server in their order. `/remote.php/dav` (apps/dav/lib/Server.php):
  * PublicAuth, the backends apps add on `SabrePluginAuthInitEvent` (app_api's AppAPIAuth; from NC 32 the
- * dav app's FederatedCalendarAuth while calendar federation is on), BearerAuth, then Auth. The legacy
+ * dav app's FederatedCalendarAuth while calendar federation is on; the federation app's FedAuth), BearerAuth,
+ * then Auth. The legacy
  * `/remote.php/webdav` (appinfo/v1/webdav.php) has Auth first, then BearerAuth.
  */
 function backends(c: DoubleContext, endpoint: DavEndpoint): Backend[] {
@@ -116,6 +127,7 @@ function backends(c: DoubleContext, endpoint: DavEndpoint): Backend[] {
   const list: Backend[] = [reasonOnly(DAV_AUTH_REASONS.publicAuth)];
   if (rc.state.isEnabled('app_api')) list.push(reasonOnly(DAV_AUTH_REASONS.appApi));
   if (rc.state.features.davFederatedCalendarAuth && appBool(c, 'dav', 'enableCalendarFederation', true)) list.push(reasonOnly(DAV_AUTH_REASONS.federatedCalendar));
+  if (rc.state.isEnabled('federation')) list.push(federationBackend(c));
   list.push(bearerBackend(c), basicBackend(c));
   return list;
 }

@@ -135,20 +135,31 @@ describe('/token with authorization_code', () => {
     expect((await userinfo(accessToken)).status).toBe(200);
   });
 
-  it('client_secret_basic works from oidc 2.0.8 only', async () => {
-    const basic = (auth: AuthorizationResult): Record<string, string> => ({ Authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.client.clientId)}:${encodeURIComponent(auth.client.clientSecret)}`).toString('base64')}` });
+  it('client_secret_basic works in every oidc version; credentials are url-decoded from 2.0.8 (H2CK/oidc#685)', async () => {
+    const basic = (id: string, secret: string): Record<string, string> => ({ Authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` });
+    const encoded = (auth: AuthorizationResult): Record<string, string> => basic(encodeURIComponent(auth.client.clientId), encodeURIComponent(auth.client.clientSecret));
     const form = (auth: AuthorizationResult): Record<string, string> => ({ grant_type: 'authorization_code', code: auth.code!, code_verifier: auth.codeVerifier!, redirect_uri: auth.redirectUri });
-    await start({ nextcloud: 34, oidc: '2.0.9' });
-    const a = await authorize();
-    expect((await token(form(a), basic(a))).status).toBe(200);
-    await double!.stop();
-    await start({ nextcloud: 34, oidc: '2.0.7' });
-    const b = await authorize();
-    expect(await token(form(b), basic(b))).toEqual({ status: 400, json: { error: 'invalid_client', error_description: 'Missing client_id.' } });
-    await double!.stop();
-    await start({ nextcloud: 32, oidc: '1.16.6' });
-    const c = await authorize();
-    expect(await token(form(c), basic(c))).toEqual({ status: 400, json: { error: 'invalid_client', error_description: 'Client authentication failed.' } });
+    // Observed on 1.16.6 with NC 32.0.1: 200 and tokens.
+    for (const [nextcloud, oidc] of [[32, '1.16.6'], [34, '2.0.7'], [34, '2.0.9']] as const) {
+      await start({ nextcloud, oidc });
+      const a = await authorize();
+      const answer = await token(form(a), encoded(a));
+      expect(answer.status, oidc).toBe(200);
+      expect(typeof answer.json['access_token'], oidc).toBe('string');
+      await double!.stop();
+      double = undefined;
+    }
+    // A secret with a character RFC 6749 §2.3.1 encodes ('+' -> %2B) authenticates only where the app decodes it.
+    for (const [oidc, status] of [['2.0.7', 400], ['2.0.8', 200]] as const) {
+      await start({ nextcloud: 34, oidc });
+      const a = await authorize();
+      oidcStore(double!.state).clients.get(a.client.clientId)!.clientSecret = `${a.client.clientSecret}+`;
+      const answer = await token(form(a), basic(a.client.clientId, encodeURIComponent(`${a.client.clientSecret}+`)));
+      expect(answer.status, oidc).toBe(status);
+      if (status === 400) expect(answer.json).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed.' });
+      await double!.stop();
+      double = undefined;
+    }
   });
 
   it('the issuer follows the host the token was requested through', async () => {

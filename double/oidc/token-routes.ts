@@ -48,8 +48,9 @@ const invalidClient = (c: DoubleContext, description: string): Response => phpJs
 
 /**
  * `/apps/oidc/token` (OIDCApiController::getToken): grants `authorization_code` and `refresh_token`, client
- * authentication by `client_secret_post` (and `client_secret_basic` from oidc 2.0.8; before, core takes the
- * Basic header for itself and the app never sees it), PKCE, code reuse (2.0: 400 and the row's token
+ * authentication by `client_secret_post` or `client_secret_basic` (every version: before 2.0.9 the app's pseudo
+ * user backend lets core's Basic login accept the client's credentials, H2CK/oidc BasicAuthBackend; from
+ * 2.0.8 they are url-decoded, RFC 6749 §2.3.1), PKCE, code reuse (2.0: 400 and the row's token
  * revoked; before: 400 as an unknown code), the code valid for `expire_time`, the refresh token for
  * `refresh_expire_time` after the access token's `refreshed` time.
  */
@@ -80,8 +81,8 @@ async function token(c: DoubleContext, state: DoubleState): Promise<Response> {
     }
     grant = store.grantByCode(code);
     if (!grant) return invalidGrant(c, 'Could not find access token for code or refresh_token.');
-    if (clientId === undefined && f.clientSecretBasic) {
-      const basic = basicCredentials(c, true);
+    if (clientId === undefined) {
+      const basic = basicCredentials(c, f.clientSecretBasicUrlDecoded);
       if (basic) ({ id: clientId, secret: clientSecret } = basic);
     }
     if (clientId === undefined || clientId.trim() === '') return invalidClient(c, 'Missing client_id.');
@@ -95,8 +96,8 @@ async function token(c: DoubleContext, state: DoubleState): Promise<Response> {
     if (!grant) return phpJson(c, { error: 'invalid_request', error_description: 'Could not find access token for code or refresh_token.' }, 400);
     client = store.clients.get(grant.clientId);
     if (!client) return phpJson(c, { error: 'invalid_request', error_description: 'Could not find client for access token.' }, 400);
-    if (clientId === undefined && f.clientSecretBasic) {
-      const basic = basicCredentials(c, false);
+    if (clientId === undefined) {
+      const basic = basicCredentials(c, f.clientSecretBasicUrlDecoded);
       if (basic) ({ id: clientId, secret: clientSecret } = basic);
     }
     if (client.type === 'public') {
@@ -202,15 +203,15 @@ async function userinfo(c: DoubleContext, state: DoubleState): Promise<Response>
 }
 
 /**
- * `/apps/oidc/introspect` (RFC 7662, oidc >= 1.11): the calling client authenticates (Basic from 2.0.8,
- * or `client_id`/`client_secret`); a token is `active` only for the client it was issued to or the
+ * `/apps/oidc/introspect` (RFC 7662, oidc >= 1.11): the calling client authenticates (Basic, read from the
+ * header since 1.11.0's IntrospectionController, or `client_id`/`client_secret`); a token is `active` only for the client it was issued to or the
  * resource it names.
  */
 async function introspect(c: DoubleContext, state: DoubleState): Promise<Response> {
   if (!state.isEnabled('oidc') || !state.features.introspection) return appNotFound(c);
   const store = oidcStore(state);
   const params = await requestParams(c);
-  let credentials = state.features.clientSecretBasic ? basicCredentials(c, false) : undefined;
+  let credentials = basicCredentials(c, false);
   if (!credentials) {
     const id = stringParam(params, 'client_id');
     const secret = stringParam(params, 'client_secret');

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Variant } from '../variant.ts';
-import { diffMatrices, formatMatrixDiff, matrixDiffMarkdown, readMatrixFile, type MatrixFileError } from './diff-matrices.ts';
+import { comparedMessage, diffMatrices, formatMatrixDiff, leftOutReason, matrixDiffMarkdown, readMatrixFile, type MatrixFileError } from './diff-matrices.ts';
+import type { Matrix } from './matrix-schema.ts';
 import { syntheticMatrix, type SyntheticTest } from './synthetic-matrix.ts';
 
 const unpatched: Variant = { nextcloud: 32, oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', ocsHeader: false };
@@ -63,6 +64,86 @@ describe('diffMatrices', () => {
   it('refuses to ignore axes that make two variants of one file match', () => {
     const both = syntheticMatrix({ variants: [{ variant: unpatched, provider: 'double' }, { variant: patched, provider: 'double' }], tests: tests(true) });
     expect(() => diffMatrices(both, both, { ignore: ['patch'] })).toThrow(/base: variants .* both match nc32-oidc1\.16\.6-uo8\.10\.1-\*-nohdr when ignoring patch/);
+  });
+});
+
+describe('diffMatrices across providers (a real Nextcloud against the double)', () => {
+  const variant: Variant = { ...unpatched, ocsHeader: true };
+  /** What a real run and the double answered; `real` decides where they differ. */
+  const run = (real: boolean): SyntheticTest[] => [
+    // same outcome and status, a passing cell's message describes the instance: agree
+    { title: 'user', line: 1, records: () => [['bearer.ocs.user', true, { status: 200, message: real ? 'user nclab-0a1b2c-alice' : 'user alice' }]] },
+    // a failure's message is Nextcloud's answer: compared, with the run's user prefix masked
+    { title: 'notes', line: 2, records: () => [['bearer.notes.get', false, { status: 401, message: 'CORS requires basic auth' }]] },
+    { title: 'dav', line: 3, records: () => [['invalid-token.dav.files', true, { status: 401, message: real ? 'NotAuthenticated: A, B' : 'NotAuthenticated: A' }]] },
+    // outcome and status differ
+    { title: 'basic', line: 4, records: () => [['oauth.token.client-secret-basic', real, real ? { status: 200 } : { status: 400, message: 'invalid_client: Client authentication failed.' }]] },
+    // the real run could not measure these: left out
+    { title: 'deck', line: 5, records: () => [['mcp.deck.roundtrip', !real, real ? { status: 404, message: 'deck_board_create: Nextcloud answered 404 to POST /index.php/apps/deck/api/v1.0/boards' } : {}]] },
+    { title: 'tables', line: 6, declared: ['mcp.tables.roundtrip'], ...(real ? { outcome: 'failed' as const, error: 'Error: could not make a table for the round trip: 404 OCS 998 Invalid query, please check the syntax.' } : { records: () => [['mcp.tables.roundtrip', true, {}]] }) },
+    { title: '2fa', line: 7, declared: ['session.twofactor-enforced'], ...(real ? { outcome: 'skipped' as const } : { records: () => [['session.twofactor-enforced', true, { status: 303 }]] }) },
+  ];
+  const real = (): Matrix => {
+    const m = syntheticMatrix({ variants: [{ variant, provider: 'external' }], tests: run(true) });
+    // a real run names the exact version it found
+    const key = 'nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr';
+    return { ...m, variants: m.variants.map((v) => ({ ...v, key, project: key, nextcloudVersion: '32.0.1' })), cells: m.cells.map((c) => ({ ...c, variant: key })) };
+  };
+  const double = (): Matrix => syntheticMatrix({ variants: [{ variant, provider: 'double' }, { variant: { ...variant, patch: 'user_oidc-app-api' }, provider: 'double' }], tests: run(false) });
+
+  it('matches the exact version of one side with the major of the other, and lists only the cells where Nextcloud answered otherwise', () => {
+    const diff = diffMatrices(real(), double());
+    expect(diff.mode).toBe('providers');
+    expect(diff.providers).toEqual({ base: ['external'], head: ['double'] });
+    expect(diff.broken.map((c) => [c.check, c.before?.variant, c.after?.variant, c.after?.status])).toEqual([
+      ['oauth.token.client-secret-basic', 'nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr', 'nc32-oidc1.16.6-uo8.10.1-none-hdr', 400],
+    ]);
+    expect(diff.other.map((c) => c.check)).toEqual(['invalid-token.dav.files']);
+    expect(diff.fixed).toEqual([]);
+    expect(diff.unchanged).toBe(2);
+    expect(diff.leftOut).toEqual([
+      { check: 'session.twofactor-enforced', match: 'nc32-oidc1.16.6-uo8.10.1-none-hdr', variant: 'nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr', reason: 'skipped there' },
+      { check: 'mcp.deck.roundtrip', match: 'nc32-oidc1.16.6-uo8.10.1-none-hdr', variant: 'nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr', reason: 'deck is not installed there (404 from its route)' },
+      { check: 'mcp.tables.roundtrip', match: 'nc32-oidc1.16.6-uo8.10.1-none-hdr', variant: 'nc32.0.1-oidc1.16.6-uo8.10.1-none-hdr', reason: 'tables is not installed there (404 from its route)' },
+    ]);
+    // the double's second variant is named, not listed cell by cell
+    expect(diff.onlyInHead).toEqual(['nc32-oidc1.16.6-uo8.10.1-user_oidc-app-api-hdr']);
+    const text = formatMatrixDiff(diff, { base: 'real.json', head: 'double.json' });
+    expect(text[0]).toBe('matrix diff real.json (external) -> double.json (double), across providers: 2 cell(s) differ (0 fail -> pass, 1 pass -> fail, 1 other), 2 agree, 3 left out (not measured)');
+    expect(text).toContain('Left out (not measured on the real instance): 1 deck is not installed there (404 from its route), 1 skipped there, 1 tables is not installed there (404 from its route)');
+    expect(matrixDiffMarkdown(diff, { base: 'real.json', head: 'double.json' })).toContain('across providers (external → double): 2 differ · 2 agree · 3 left out');
+    // the same comparison the other way round holds the double to the real side's messages too
+    expect(diffMatrices(double(), real()).other.map((c) => c.check)).toEqual(['invalid-token.dav.files']);
+    // a cell the double did not measure is a disagreement, not left out
+    const broken = double();
+    const crashed: Matrix = { ...broken, cells: broken.cells.map((c) => (c.check === 'bearer.ocs.user' ? { ...c, classification: 'error' as const, observed: { ...c.observed, outcome: 'error' as const, error: 'Error: boom' } } : c)) };
+    expect(diffMatrices(real(), crashed).broken.map((c) => c.check)).toEqual(['oauth.token.client-secret-basic', 'bearer.ocs.user']);
+  });
+
+  it('takes the app list of a version 2 matrix: an app recorded as absent (null) leaves its cells out, whatever they answered', () => {
+    const m = real();
+    const withApps: Matrix = { ...m, variants: m.variants.map((v) => ({ ...v, apps: { notes: null, deck: '1.15.0', tables: null } })) };
+    const diff = diffMatrices(withApps, double());
+    expect(diff.leftOut.map((c) => [c.check, c.reason])).toEqual([
+      ['bearer.notes.get', 'notes is not installed there'],
+      ['session.twofactor-enforced', 'skipped there'],
+      ['mcp.tables.roundtrip', 'tables is not installed there'],
+    ]);
+    // Deck is installed there: its 404 is a result, and differs from the double's pass
+    expect(diff.fixed.map((c) => c.check)).toEqual(['mcp.deck.roundtrip']);
+    expect(diff.broken.map((c) => c.check)).toEqual(['oauth.token.client-secret-basic']);
+  });
+
+  it('leftOutReason and comparedMessage: what a cell measured, and the message the other side is held to', () => {
+    const m = real();
+    const cell = (id: string) => m.cells.find((c) => c.check === id)!;
+    expect(leftOutReason(cell('bearer.notes.get'), m.variants[0])).toBeUndefined();
+    expect(comparedMessage(cell('bearer.notes.get'))).toBe('CORS requires basic auth');
+    expect(comparedMessage(cell('bearer.ocs.user'))).toBeUndefined();
+    expect(comparedMessage({ ...cell('bearer.notes.get'), observed: { ...cell('bearer.notes.get').observed, message: 'no note of nclab-0a1b2c-alice' } })).toBe('no note of alice');
+    // a 404 of another route is a result, not an absent app
+    const notFound = { ...cell('mcp.deck.roundtrip'), observed: { ...cell('mcp.deck.roundtrip').observed, message: 'deck_board_create: Nextcloud answered 404 to POST /index.php/apps/notes/api/v1/notes' } };
+    expect(leftOutReason(notFound, m.variants[0])).toBeUndefined();
   });
 });
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { checkDefinition, isCheckId } from '../checks.ts';
 import { CLASSIFICATIONS, type Classification } from './classify-cell.ts';
 import { MATRIX_SCHEMA_VERSION, matrixSchema, READABLE_MATRIX_SCHEMA_VERSIONS, type Matrix, type MatrixCell, type MatrixVariant } from './matrix-schema.ts';
 
@@ -74,8 +75,29 @@ export interface CellChange {
   after?: CellState;
 }
 
+/**
+ * How `diffMatrices` compares. `runs`: two runs of one provider (base -> head): class, outcome, status and
+ * message of every cell. `providers`: runs of different providers (a real Nextcloud and the double) on
+ * the same variants: only what Nextcloud did (outcome, status, message), cells the real side did not
+ * measure left out (see `leftOutReason`).
+ */
+export type DiffMode = 'runs' | 'providers';
+
+/** A cell a cross-provider comparison leaves out, with why. */
+export interface LeftOutCell {
+  check: string;
+  /** The variant's match key. */
+  match: string;
+  /** The key of the variant on the side that did not measure it. */
+  variant: string;
+  reason: string;
+}
+
 /** The cells that changed, grouped. */
 export interface MatrixDiff {
+  mode: DiffMode;
+  /** Providers of each side (`external`, `double`...). */
+  providers: { base: string[]; head: string[] };
   /** fail (or error) -> pass. */
   fixed: CellChange[];
   /** pass -> fail (or error). */
@@ -83,10 +105,59 @@ export interface MatrixDiff {
   /** Any other change: class, status or message, a cell or variant on one side only. */
   other: CellChange[];
   unchanged: number;
+  /** `providers` mode: cells not compared because the real side measured nothing there (always empty for `runs`). */
+  leftOut: LeftOutCell[];
   /** Variants (keys) present on one side only. */
   onlyInBase: string[];
   onlyInHead: string[];
 }
+
+/**
+ * Why a cell of `variant` measured nothing about Nextcloud's OAuth behaviour, or undefined when it did:
+ * - the cell was skipped, interrupted, not run, or its procedure failed (`error`) there;
+ * - its check needs an app (the catalogue's `app`) that the instance lacks: `variant.apps[app]` is `null`
+ *   (matrix.json version 2); a version 1 file has no app list, so a cell counts as app-absent when its
+ *   recorded answer is a 404 that says the app's route does not exist: status 404 (or a `404` in its
+ *   message or error) naming the app's own route (`/apps/<app>/`), or core's OCS answer for a route that
+ *   does not exist ("Invalid query, please check the syntax", OCS 998).
+ */
+export function leftOutReason(cell: MatrixCell, variant: MatrixVariant | undefined): string | undefined {
+  const app = isCheckId(cell.check) ? checkDefinition(cell.check).app : undefined;
+  if (app !== undefined) {
+    const apps = variant?.apps;
+    if (apps && apps[app] === null) return `${app} is not installed there`;
+    if (!apps && recordedRouteMissing(cell, app)) return `${app} is not installed there (404 from its route)`;
+  }
+  if (cell.classification === 'interrupted' || cell.classification === 'not-run') return `${cell.classification} there`;
+  if (cell.observed.outcome === 'skipped') return 'skipped there';
+  if (cell.observed.outcome === 'error') return 'the procedure failed there (error)';
+  return undefined;
+}
+
+function recordedRouteMissing(cell: MatrixCell, app: string): boolean {
+  const text = [cell.observed.message ?? '', cell.observed.error ?? ''].join('\n');
+  const is404 = cell.observed.status === 404 || /\b404\b/.test(text);
+  return is404 && (text.includes(`/apps/${app}/`) || text.includes('Invalid query, please check the syntax'));
+}
+
+/** Test users of a real instance are `nclab-<hex>-alice` (harness/providers/external-provider.ts); the double's are `alice`. */
+const RUN_USER_PREFIX = /\bnclab-[0-9a-f]+-(?=[a-z])/g;
+
+/**
+ * The message a cross-provider comparison holds the other side to, or undefined when it compares none:
+ * the message of a cell that failed or observed an HTTP error (status >= 400) carries Nextcloud's answer;
+ * the message of a passing cell describes what the scenario found on that instance (its files, the pages
+ * the browser happened to see), which is not Nextcloud's OAuth behaviour. The run's test-user prefix is
+ * masked.
+ */
+export function comparedMessage(cell: MatrixCell): string | undefined {
+  const o = cell.observed;
+  if (o.message === undefined || o.message === '') return undefined;
+  if (o.outcome !== 'failed' && (o.status === undefined || o.status < 400)) return undefined;
+  return o.message.replace(RUN_USER_PREFIX, '');
+}
+
+const providersOf = (m: Matrix): string[] => [...new Set(m.variants.map((v) => v.provider))].sort();
 
 function matchKey(v: MatrixVariant, ignore: ReadonlySet<DiffAxis>): string {
   const x = v.variant;
@@ -123,11 +194,20 @@ function state(c: MatrixCell): CellState {
 const failing = (s: CellState | undefined): boolean => s?.outcome === 'failed' || s?.outcome === 'error';
 
 /**
- * The cells that changed from `base` to `head`. Variants are matched by their stable key (with the axes in
- * `ignore` left out, e.g. `patch` to compare an unpatched run with a patched one); cells by check id.
+ * The cells that changed from `base` to `head`. Variants are matched by their axes (Nextcloud major,
+ * oidc, user_oidc, patch, OCS-APIRequest; an exact Nextcloud version on one side matches its major on the
+ * other), with the axes in `ignore` left out (e.g. `patch` to compare an unpatched run with a patched one);
+ * cells by check id. When the two sides ran on different providers (a real Nextcloud and the double) the
+ * comparison is `providers` mode: a cell differs when the outcome, the HTTP status, or the message that
+ * carries Nextcloud's answer (`comparedMessage` of the real side) differ; cells the real side did not
+ * measure (`leftOutReason`) are left out and listed in `leftOut` (a cell the double did not measure differs).
  */
 export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: readonly DiffAxis[] } = {}): MatrixDiff {
   const ignore = new Set(options.ignore ?? []);
+  const providers = { base: providersOf(base), head: providersOf(head) };
+  const mode: DiffMode = providers.base.join() === providers.head.join() ? 'runs' : 'providers';
+  // In providers mode the real side (not the double) is the reference whose messages are compared.
+  const reference: 'base' | 'head' = mode === 'providers' && providers.base.every((p) => p === 'double') ? 'head' : 'base';
   const baseVariants = variantsByMatch(base, 'base', ignore);
   const headVariants = variantsByMatch(head, 'head', ignore);
   const cells = (m: Matrix, variants: Map<string, MatrixVariant>): Map<string, MatrixCell> => {
@@ -136,11 +216,15 @@ export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: rea
   };
   const before = cells(base, baseVariants);
   const after = cells(head, headVariants);
+  const variantOf = (m: Matrix, key: string): MatrixVariant | undefined => m.variants.find((v) => v.key === key);
   const diff: MatrixDiff = {
+    mode,
+    providers,
     fixed: [],
     broken: [],
     other: [],
     unchanged: 0,
+    leftOut: [],
     onlyInBase: [...baseVariants].filter(([k]) => !headVariants.has(k)).map(([, v]) => v.key),
     onlyInHead: [...headVariants].filter(([k]) => !baseVariants.has(k)).map(([, v]) => v.key),
   };
@@ -156,8 +240,27 @@ export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: rea
     const [check, match] = key.split('\u0000') as [string, string];
     const b = before.get(key);
     const a = after.get(key);
+    // Across providers, a variant on one side only is listed as such, not cell by cell.
+    if (mode === 'providers' && (!baseVariants.has(match) || !headVariants.has(match))) continue;
+    if (mode === 'providers') {
+      // Only the real side's cells can be left out: a cell the double did not measure is a disagreement.
+      const [cell, m] = reference === 'base' ? [b, base] : [a, head];
+      const reason = cell ? leftOutReason(cell, variantOf(m, cell.variant)) : undefined;
+      if (cell && reason !== undefined) {
+        diff.leftOut.push({ check, match, variant: cell.variant, reason });
+        continue;
+      }
+    }
     const change: CellChange = { check, match, ...(b ? { before: state(b) } : {}), ...(a ? { after: state(a) } : {}) };
-    if (b && a && b.classification === a.classification && b.observed.outcome === a.observed.outcome && b.observed.status === a.observed.status && b.observed.message === a.observed.message) {
+    const same =
+      b !== undefined &&
+      a !== undefined &&
+      b.observed.outcome === a.observed.outcome &&
+      b.observed.status === a.observed.status &&
+      (mode === 'runs'
+        ? b.classification === a.classification && b.observed.message === a.observed.message
+        : sameAnswer(reference === 'base' ? b : a, reference === 'base' ? a : b));
+    if (same) {
       diff.unchanged += 1;
     } else if (failing(change.before) && change.after?.outcome === 'passed') {
       diff.fixed.push(change);
@@ -168,6 +271,13 @@ export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: rea
     }
   }
   return diff;
+}
+
+/** Whether `other` carries the message the real cell is held to (see `comparedMessage`). */
+function sameAnswer(real: MatrixCell, other: MatrixCell): boolean {
+  const want = comparedMessage(real);
+  if (want === undefined) return true;
+  return (other.observed.message ?? '').replace(RUN_USER_PREFIX, '') === want;
 }
 
 function stateText(s: CellState | undefined): string {
@@ -181,11 +291,26 @@ function changeLine(c: CellChange): string {
   return `${c.check}  ${variants}  ${stateText(c.before)} -> ${stateText(c.after)}`;
 }
 
-/** The diff as text lines, grouped: fixed, broken, other, then variants on one side only. */
+/** The first line of a diff: what was compared and the counts. */
+function headline(diff: MatrixDiff, names: { base: string; head: string }): string {
+  if (diff.mode === 'runs') return `matrix diff ${names.base} -> ${names.head}: ${diff.fixed.length} fixed, ${diff.broken.length} broken, ${diff.other.length} other, ${diff.unchanged} unchanged`;
+  const differ = diff.fixed.length + diff.broken.length + diff.other.length;
+  return (
+    `matrix diff ${names.base} (${diff.providers.base.join(', ')}) -> ${names.head} (${diff.providers.head.join(', ')}), across providers: ` +
+    `${differ} cell(s) differ (${diff.fixed.length} fail -> pass, ${diff.broken.length} pass -> fail, ${diff.other.length} other), ${diff.unchanged} agree, ${diff.leftOut.length} left out (not measured)`
+  );
+}
+
+/** Left-out cells counted by reason, most frequent first. */
+function leftOutCounts(diff: MatrixDiff): string[] {
+  const counts = new Map<string, number>();
+  for (const c of diff.leftOut) counts.set(c.reason, (counts.get(c.reason) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, n]) => `${n} ${reason}`);
+}
+
+/** The diff as text lines, grouped: fixed, broken, other, then left-out cells and variants on one side only. */
 export function formatMatrixDiff(diff: MatrixDiff, names: { base: string; head: string }): string[] {
-  const lines = [
-    `matrix diff ${names.base} -> ${names.head}: ${diff.fixed.length} fixed, ${diff.broken.length} broken, ${diff.other.length} other, ${diff.unchanged} unchanged`,
-  ];
+  const lines = [headline(diff, names)];
   const group = (title: string, changes: CellChange[]): void => {
     if (changes.length === 0) return;
     lines.push('', `${title}:`, ...changes.map((c) => `  ${changeLine(c)}`));
@@ -193,6 +318,7 @@ export function formatMatrixDiff(diff: MatrixDiff, names: { base: string; head: 
   group('Fixed (fail -> pass)', diff.fixed);
   group('Broken (pass -> fail)', diff.broken);
   group('Other changes', diff.other);
+  if (diff.leftOut.length > 0) lines.push('', `Left out (not measured on the real instance): ${leftOutCounts(diff).join(', ')}`);
   if (diff.onlyInBase.length > 0) lines.push('', `Variants only in ${names.base}: ${diff.onlyInBase.join(', ')}`);
   if (diff.onlyInHead.length > 0) lines.push('', `Variants only in ${names.head}: ${diff.onlyInHead.join(', ')}`);
   return lines;
@@ -204,7 +330,9 @@ export function matrixDiffMarkdown(diff: MatrixDiff, names: { base: string; head
   const lines = [
     `### Matrix diff: \`${esc(names.base)}\` → \`${esc(names.head)}\``,
     '',
-    `${diff.fixed.length} fixed · ${diff.broken.length} broken · ${diff.other.length} other · ${diff.unchanged} unchanged`,
+    diff.mode === 'runs'
+      ? `${diff.fixed.length} fixed · ${diff.broken.length} broken · ${diff.other.length} other · ${diff.unchanged} unchanged`
+      : `across providers (${esc(diff.providers.base.join(', '))} → ${esc(diff.providers.head.join(', '))}): ${diff.fixed.length + diff.broken.length + diff.other.length} differ · ${diff.unchanged} agree · ${diff.leftOut.length} left out`,
   ];
   const group = (title: string, changes: CellChange[]): void => {
     if (changes.length === 0) return;
@@ -217,6 +345,7 @@ export function matrixDiffMarkdown(diff: MatrixDiff, names: { base: string; head
   group('Fixed (fail → pass)', diff.fixed);
   group('Broken (pass → fail)', diff.broken);
   group('Other changes', diff.other);
+  if (diff.leftOut.length > 0) lines.push('', `Left out (not measured on the real instance): ${esc(leftOutCounts(diff).join(', '))}`);
   if (diff.onlyInBase.length > 0) lines.push('', `Variants only in base: ${diff.onlyInBase.map((k) => `\`${k}\``).join(', ')}`);
   if (diff.onlyInHead.length > 0) lines.push('', `Variants only in head: ${diff.onlyInHead.map((k) => `\`${k}\``).join(', ')}`);
   return `${lines.join('\n')}\n`;

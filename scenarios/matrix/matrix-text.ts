@@ -26,10 +26,10 @@ export function doubleBanner(matrix: Matrix): string | undefined {
   );
 }
 
-/** A short label of a variant for table headers: `nc32 · oidc 1.16.6 · uo 8.10.1 · none · hdr`. */
+/** A short label of a variant for table headers: `nc32 · oidc 1.16.6 · uo 8.10.1 · none · hdr` (`nc32.0.1` for a real instance's release). */
 export function variantLabel(v: MatrixVariant): string[] {
   const x = v.variant;
-  return [`nc${x.nextcloud}`, `oidc ${x.oidc}`, `uo ${x.userOidc}`, x.patch, x.ocsHeader ? 'hdr' : 'no hdr'];
+  return [`nc${v.nextcloudVersion ?? x.nextcloud}`, `oidc ${x.oidc}`, `uo ${x.userOidc}`, x.patch, x.ocsHeader ? 'hdr' : 'no hdr'];
 }
 
 /** The observed outcome of a cell in words: `failed 401 CORS requires basic auth`. */

@@ -1,5 +1,5 @@
 // What a bearer request does to a session of the same user: the cookie session it leaves behind
-// (user_oidc 8.7.0-8.10.1), and two-factor authentication (the user_oidc patch's side effect: core skips
+// (broken by user_oidc 8.7.0-8.10.1 on the registered-provider path, nextcloud/user_oidc#1452), and two-factor authentication (the user_oidc patch's side effect: core skips
 // the second factor for a session with app_api === true; facts page, "The user_oidc patch").
 import { test } from '../fixtures/matrix-fixtures.ts';
 import { cookieHeader, httpObserve } from '../fixtures/observe-http.ts';
