@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { problemLines } from './matrix/build-matrix.ts';
 import { MatrixFileError, readMatrixFile } from './matrix/diff-matrices.ts';
 import type { Matrix } from './matrix/matrix-schema.ts';
@@ -85,9 +85,19 @@ function playwrightCli(): string {
   return createRequire(import.meta.url).resolve('@playwright/test/cli');
 }
 
+/**
+ * Node options for the Playwright process and its workers (they inherit them): tsx's ESM hook. Playwright
+ * compiles TypeScript itself but never a file inside node_modules, which is where the config, the reporter
+ * and the scenarios are when nc-oauth-lab is installed as a package; its hook passes those on to tsx's.
+ * In a checkout Playwright's hook compiles them and tsx's is not reached.
+ */
+function playwrightNodeOptions(): string[] {
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href];
+}
+
 function runPlaywright(args: string[], env: Record<string, string>, output: (chunk: string) => void): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [playwrightCli(), ...args], { cwd: dirname(dirname(MATRIX_CONFIG)), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...playwrightNodeOptions(), playwrightCli(), ...args], { cwd: dirname(dirname(MATRIX_CONFIG)), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d: Buffer) => output(d.toString()));
     child.stderr.on('data', (d: Buffer) => output(d.toString()));
     const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
