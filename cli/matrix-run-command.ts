@@ -27,6 +27,7 @@ import {
   matrixVariants,
   mergeMatrixReports,
   parseShard,
+  problemLines,
   runMatrix,
   summaryLines,
   variantKey,
@@ -185,11 +186,12 @@ export async function matrixSpecFromOptions(ctx: CommandContext, secrets = new S
   }
 }
 
-/** Prints the verdict of a run or merge on stdout; returns its exit code. */
+/** Prints the verdict of a run or merge on stdout, once (the reporter leaves it to us); returns its exit code. */
 function report(ctx: CommandContext, result: MatrixOutcome, out: string): number {
   if (result.matrix) for (const line of summaryLines(result.matrix, join(out, REPORT_FILES.html))) ctx.out(line);
-  const errors = result.failures.filter((f) => !/^(unexpected-fail|stale): /.test(f));
-  for (const line of errors) ctx.out(`nc-oauth-lab matrix: ${line}`);
+  // the summary names the problem cells; the other failures say why there is no verdict
+  const cellLines = new Set(result.matrix ? problemLines(result.matrix) : []);
+  for (const line of result.failures.filter((f) => !cellLines.has(f))) ctx.out(`nc-oauth-lab matrix: ${line}`);
   if (result.blobDir) ctx.out(`nc-oauth-lab matrix: blob report in ${result.blobDir}: merge the shards with 'nc-oauth-lab matrix merge --out DIR <shard dirs>'`);
   return result.exitCode;
 }
