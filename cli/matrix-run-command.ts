@@ -11,6 +11,7 @@ import {
   listApps,
   normaliseBaseUrl,
   readStatus,
+  startChromium,
   variantFromStatus,
   type DockerDatabase,
 } from '../harness/index.ts';
@@ -214,6 +215,11 @@ export async function runMatrixCommand(ctx: CommandContext): Promise<number> {
   }
   const out = text(ctx, 'out') ?? DEFAULT_MATRIX_OUT;
   const expectations = text(ctx, 'expectations');
+  // The browser preflight, before any scenario runs or any report is touched: none starting is exit 2 in one
+  // line. The one that started is the one Playwright's workers launch (NC_OAUTH_LAB_CHROMIUM).
+  const browser = await startChromium();
+  await browser.browser.close();
+  ctx.err(`nc-oauth-lab matrix: browser: ${browser.label}`);
   ctx.err(`nc-oauth-lab matrix: ${spec.variants.length} variant(s) on the ${spec.provider}${spec.provider === 'double' ? ' (the Nextcloud double, a test double, not a real Nextcloud)' : ''}: ${spec.variants.map(variantKey).join(', ')}`);
   const lines = lineWriter((line) => ctx.err(secrets.redact(line)));
   const result = await runMatrix({
@@ -225,6 +231,7 @@ export async function runMatrixCommand(ctx: CommandContext): Promise<number> {
     ...(text(ctx, 'grep') ? { grep: text(ctx, 'grep')! } : {}),
     progress: (text(ctx, 'progress') ?? 'list') as (typeof PROGRESS_REPORTERS)[number],
     output: (chunk) => lines.push(chunk),
+    env: browser.env,
   });
   lines.flush();
   return report(ctx, result, out);
