@@ -248,7 +248,7 @@ export const matrixMergeCommand: CommandSpec = {
   },
   details:
     "Give each shard's --out directory (its blob report is in blob-report/) or the .zip files themselves. Exits 1 naming the cells that are " +
-    'unexpected-fail, stale or error, as a run does; 2 when an input is missing or holds no blob report.',
+    'error, unexpected-fail, wrong-reason or stale, as a run does; 2 when an input is missing or holds no blob report.',
   async run(ctx) {
     const out = text(ctx, 'out') ?? DEFAULT_MATRIX_OUT;
     const expectations = text(ctx, 'expectations');
@@ -270,8 +270,9 @@ export const matrixMergeCommand: CommandSpec = {
 export const MATRIX_RUN_DETAILS = [
   'Without a command, runs the compatibility matrix on Playwright Test: one project per variant (Nextcloud x oidc x',
   'user_oidc x patch x OCS-APIRequest from the MCP server), the scenarios of scenarios/specs, and writes the reports',
-  'into --out. Progress goes to stderr, the verdict to stdout. Exits 1 naming every cell that is unexpected-fail,',
-  'stale or error; 2 on bad input (an unknown version or patch, a malformed --shard, an unreachable Nextcloud).',
+  'into --out. Progress goes to stderr, the verdict to stdout. Exits 1 naming every cell that is error,',
+  'unexpected-fail, wrong-reason or stale; 2 on bad input (an unknown version or patch, a malformed --shard, an',
+  'unreachable Nextcloud) or when no browser starts (NC_OAUTH_LAB_CHROMIUM, a system Chromium, Playwright\'s own).',
   `Default: ${DEFAULT_MATRIX_AXES.nextcloud.length * DEFAULT_MATRIX_AXES.patch.length * DEFAULT_MATRIX_AXES.ocsHeader.length} variants against the double, Nextcloud ${DEFAULT_MATRIX_AXES.nextcloud.join(' and ')} with the newest oidc and user_oidc`,
   `(${DEFAULT_MATRIX_AXES.nextcloud.map((m) => `${m}: oidc ${DEFAULT_VERSIONS.oidc[m]}, user_oidc ${DEFAULT_VERSIONS.userOidc[m]}`).join('; ')}).`,
   'external: the instance is one variant (read from status.php and occ), run with both header modes on 1 worker.',
