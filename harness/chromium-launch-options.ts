@@ -21,6 +21,9 @@ export const SYSTEM_CHROMIUM_NAMES: readonly string[] = ['chromium', 'chromium-b
 /** How long the preflight gives all the browsers it tries together to start. */
 export const CHROMIUM_PREFLIGHT_TIMEOUT_MS = 25_000;
 
+/** How long one browser may take to start, so that a hanging one leaves time for the next. */
+const CHROMIUM_START_TIMEOUT_MS = 15_000;
+
 /**
  * Flags for a system Chromium on a closed, root-run machine: no sandbox (root), no GPU, no QUIC, and no
  * background connections that a closed network refuses.
@@ -142,8 +145,8 @@ export interface StartedChromium extends ChromiumCandidate {
 export const NO_CHROMIUM_FIX = `install one: 'npx playwright install chromium', or your distribution's chromium package (Debian: apt-get install chromium), or set ${CHROMIUM_ENV} to a Chromium or Chrome binary`;
 
 /**
- * The browser preflight: starts the first of `chromiumCandidates` that starts (each gets what is left of the
- * timeout) and returns it running. When none does, throws a HarnessError `ERR_NO_BROWSER` (exit code 2 in
+ * The browser preflight: starts the first of `chromiumCandidates` that starts (each gets at most 15 s and what
+ * is left of the timeout) and returns it running. When none does, throws a HarnessError `ERR_NO_BROWSER` (exit code 2 in
  * the CLI) with one line naming every browser tried, the first line of its error, and how to get one.
  */
 export async function startChromium(options: StartChromiumOptions = {}): Promise<StartedChromium> {
@@ -151,9 +154,9 @@ export async function startChromium(options: StartChromiumOptions = {}): Promise
   const deadline = Date.now() + (options.timeoutMs ?? CHROMIUM_PREFLIGHT_TIMEOUT_MS);
   const tried: string[] = [];
   for (const candidate of candidates) {
-    const timeout = deadline - Date.now();
+    const timeout = Math.min(deadline - Date.now(), CHROMIUM_START_TIMEOUT_MS);
     if (timeout <= 0) {
-      tried.push(`${candidate.label} (not tried: out of time)`);
+      tried.push(`${candidate.label} (not tried: no time left)`);
       continue;
     }
     try {
