@@ -3,6 +3,8 @@
 # into an empty project (its dependencies come from the npm registry), and there run the installed CLI:
 # --help, patch list, and one matrix variant against the double, which must exit 0 with its matrix.json.
 # Usage: .ci/smoke-installed-package.sh [work dir]   (default: a new temporary directory, removed afterwards)
+# SMOKE_NODES: Node binaries to run the installed CLI with, space-separated (default: the node on PATH); each
+# goes first on PATH, as a user's Node would be.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -36,15 +38,19 @@ step "npm install $tarball into an empty project"
 npm install --no-audit --no-fund --loglevel=error "$work/$tarball"
 if [ -e node_modules/vitest ] || [ -e node_modules/eslint ]; then echo 'smoke: the install pulled in devDependencies (vitest, eslint)' >&2; exit 1; fi
 
-step "nc-oauth-lab --help"
-npx --no-install nc-oauth-lab --help | grep -q '^Usage: nc-oauth-lab <command>'
-step "nc-oauth-lab patch list"
-npx --no-install nc-oauth-lab patch list | grep -q '^user_oidc-app-api '
+for node in ${SMOKE_NODES:-node}; do
+  bindir="$(dirname "$(command -v "$node")")"
+  version="$(PATH="$bindir:$PATH" node --version)"
+  step "Node $version: nc-oauth-lab --help"
+  PATH="$bindir:$PATH" npx --no-install nc-oauth-lab --help | grep -q '^Usage: nc-oauth-lab <command>'
+  step "Node $version: nc-oauth-lab patch list"
+  PATH="$bindir:$PATH" npx --no-install nc-oauth-lab patch list | grep -q '^user_oidc-app-api '
 
-out="$work/matrix"
-step "nc-oauth-lab matrix --nextcloud 34 --patch none --ocs-header off --out $out (against the double)"
-code=0
-npx --no-install nc-oauth-lab matrix --nextcloud 34 --patch none --ocs-header off --out "$out" --workers 1 --progress dot || code=$?
-if [ "$code" -ne 0 ]; then echo "smoke: the installed matrix exited $code, not 0" >&2; exit 1; fi
-[ -s "$out/matrix.json" ] || { echo "smoke: no $out/matrix.json" >&2; exit 1; }
+  out="$work/matrix-node-$version"
+  step "Node $version: nc-oauth-lab matrix --nextcloud 34 --patch none --ocs-header off --out $out (against the double)"
+  code=0
+  PATH="$bindir:$PATH" npx --no-install nc-oauth-lab matrix --nextcloud 34 --patch none --ocs-header off --out "$out" --workers 1 --progress dot || code=$?
+  if [ "$code" -ne 0 ]; then echo "smoke: the installed matrix exited $code on Node $version, not 0" >&2; exit 1; fi
+  [ -s "$out/matrix.json" ] || { echo "smoke: no $out/matrix.json" >&2; exit 1; }
+done
 step "passed: the installed package runs its help, patch list and a matrix variant"
