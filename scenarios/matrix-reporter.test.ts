@@ -135,8 +135,11 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     const brokenData = join(dir, 'broken');
     mkdirSync(brokenData);
     writeFileSync(join(brokenData, 'x.json'), '{"checks":{"no.such.check":{"support":[]}}}');
-    const merge = (out: string, expectations: string, env: Record<string, string> = {}): Promise<Run> =>
-      run(dir, ['merge-reports', '--reporter', ENTRY, 'blobs'], { NC_OAUTH_LAB_MATRIX_OUT: join(dir, out), NC_OAUTH_LAB_EXPECTATIONS: expectations, ...env });
+    // each merge gets its own copy of the blobs: merge-reports writes what it extracts into its input directory
+    const merge = (out: string, expectations: string, env: Record<string, string> = {}): Promise<Run> => {
+      cpSync(join(dir, 'blobs'), join(dir, `blobs-${out}`), { recursive: true });
+      return run(dir, ['merge-reports', '--reporter', ENTRY, `blobs-${out}`], { NC_OAUTH_LAB_MATRIX_OUT: join(dir, out), NC_OAUTH_LAB_EXPECTATIONS: expectations, ...env });
+    };
     [merged, staleRun, good, broken] = await Promise.all([
       merge('merged', wrong),
       merge('stale-out', stale),
