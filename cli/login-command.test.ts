@@ -109,3 +109,14 @@ describe('nc-oauth-lab login against the double (browser)', () => {
     expect(r.out.join('\n')).not.toMatch(/^access /m);
   });
 });
+
+describe('nc-oauth-lab login and probe: the browser preflight', () => {
+  it.each([['login'], ['probe']])('%s exits 2 in one line naming what it tried and what to do, before any instance starts', { timeout: 60_000 }, async (command) => {
+    const started = Date.now();
+    const r = await cli([command], { NC_OAUTH_LAB_CHROMIUM: '/bin/false' });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([expect.stringMatching(/^nc-oauth-lab: no browser starts: tried NC_OAUTH_LAB_CHROMIUM=\/bin\/false \(.*\)\. To fix it, install one: 'npx playwright install chromium', or your distribution's chromium package/)]);
+    expect(r.out).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import { PATCH_MODES, type NextcloudMajor, type PatchMode } from '../double/index.ts';
 import {
   ADMIN_PASSWORD_ENV,
+  BrowserSession,
   DEFAULT_SCOPE,
   HarnessError,
   PKCE_METHODS,
@@ -107,21 +108,23 @@ export function instanceFromOptions(ctx: CommandContext, secrets: SecretRedactor
 }
 
 /**
- * Starts the instance, runs `work` with it and stops it (restoring an external instance) even when `work`
+ * Starts the browser (the preflight: none starting is exit 2 in one line, before any instance starts), then
+ * the instance, runs `work` with both and stops them (restoring an external instance) even when `work`
  * fails or the user presses Ctrl-C. Errors that are not the harness's own become one redacted line with
  * exit code 1.
  */
-export async function withInstance<T>(ctx: CommandContext, choice: InstanceChoice, secrets: SecretRedactor, work: (instance: StartedNextcloud) => Promise<T>): Promise<T> {
+export async function withInstance<T>(ctx: CommandContext, choice: InstanceChoice, secrets: SecretRedactor, work: (instance: StartedNextcloud, browser: BrowserSession) => Promise<T>): Promise<T> {
+  const browser = await BrowserSession.launch(secrets);
   let instance: StartedNextcloud | undefined;
   const interrupted = (): void => {
     ctx.err('interrupted: restoring and stopping the instance');
-    void (instance?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    void Promise.allSettled([instance?.stop(), browser.close()]).finally(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
     instance = await choice.builder.start();
-    return await work(instance);
+    return await work(instance, browser);
   } catch (error) {
     if (error instanceof CliError) throw error;
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
@@ -130,6 +133,7 @@ export async function withInstance<T>(ctx: CommandContext, choice: InstanceChoic
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     await instance?.stop().catch((error: unknown) => ctx.err(`could not stop the instance: ${secrets.redact(error instanceof Error ? error.message : String(error))}`));
+    await browser.close();
   }
 }
 
@@ -181,10 +185,11 @@ export const loginCommand: CommandSpec = {
     if (ctx.values['deny'] === true) ctx.values['consent'] = true;
     const choice = instanceFromOptions(ctx, secrets);
     const scope = stringOption(ctx, 'scope') ?? DEFAULT_SCOPE;
-    return withInstance(ctx, choice, secrets, async (instance) => {
+    return withInstance(ctx, choice, secrets, async (instance, browser) => {
       const progress = (line: string): void => ctx.err(secrets.redact(line));
       const result = await browserLoginFlow(instance, {
         ...choice.flow,
+        browser,
         client: (stringOption(ctx, 'client') ?? 'dcr') as 'dcr' | 'static',
         pkce: (stringOption(ctx, 'pkce') ?? 'S256') as PkceMethod,
         scope,

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ENV } from '../harness/chromium-launch-options.ts';
 import { variantKey } from '../scenarios/variant.ts';
 import { runCli, type CommandContext } from './command.ts';
 import { rootCommand } from './commands.ts';
@@ -106,5 +107,38 @@ describe('nc-oauth-lab matrix: input checked before anything starts', () => {
     expect(spec.provider).toBe('double');
     expect(spec.variants).toHaveLength(8);
     expect(new Set(spec.variants.map((v) => `${v.nextcloud} ${v.oidc} ${v.userOidc}`))).toEqual(new Set(['32 1.16.6 8.10.1', '34 2.0.9 8.10.1']));
+  });
+});
+
+describe('nc-oauth-lab matrix: the browser preflight and the verdict', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-matrix-preflight-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const args = ['matrix', '--nextcloud', '34', '--patch', 'none', '--ocs-header', 'off', '--workers', '1', '--progress', 'null'];
+
+  it('exits 2 in one line naming what it tried and what to do when no browser starts, and writes no report', { timeout: 60_000 }, async () => {
+    const out = join(dir, 'no-browser');
+    process.env[CHROMIUM_ENV] = '/bin/false';
+    const started = Date.now();
+    try {
+      const r = await run(...args, '--out', out);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect(r.code).toBe(2);
+      expect(r.err).toHaveLength(1);
+      expect(r.err[0]).toMatch(/^nc-oauth-lab: no browser starts: tried NC_OAUTH_LAB_CHROMIUM=\/bin\/false \(.*\(exit code 1\)\)\. To fix it, install one: 'npx playwright install chromium'/);
+      expect(r.out).toEqual([]);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      delete process.env[CHROMIUM_ENV];
+    }
+  });
+
+  it('prints the verdict once, on stdout, and the browser it found on stderr', { timeout: 180_000 }, async () => {
+    const out = join(dir, 'run');
+    const r = await run(...args, '--grep', 'discovery document', '--out', out);
+    expect(r.code, [...r.err, ...r.out].join('\n')).toBe(0);
+    expect(r.err[0]).toMatch(/^nc-oauth-lab matrix: browser: /);
+    expect(r.out.filter((l) => l.includes('every cell as expected'))).toEqual(['nc-oauth-lab matrix: every cell as expected']);
+    expect(r.err.join('\n')).not.toMatch(/every cell as expected|\d+ cells, /);
+    expect(existsSync(join(out, 'matrix.json'))).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import {
   listApps,
   normaliseBaseUrl,
   readStatus,
+  startChromium,
   variantFromStatus,
   type DockerDatabase,
 } from '../harness/index.ts';
@@ -28,6 +29,7 @@ import {
   matrixVariants,
   mergeMatrixReports,
   parseShard,
+  problemLines,
   runMatrix,
   summaryLines,
   variantKey,
@@ -187,11 +189,12 @@ export async function matrixSpecFromOptions(ctx: CommandContext, secrets = new S
   }
 }
 
-/** Prints the verdict of a run or merge on stdout; returns its exit code. */
+/** Prints the verdict of a run or merge on stdout, once (the reporter leaves it to us); returns its exit code. */
 function report(ctx: CommandContext, result: MatrixOutcome, out: string): number {
   if (result.matrix) for (const line of summaryLines(result.matrix, join(out, REPORT_FILES.html))) ctx.out(line);
-  const errors = result.failures.filter((f) => !/^(unexpected-fail|stale): /.test(f));
-  for (const line of errors) ctx.out(`nc-oauth-lab matrix: ${line}`);
+  // the summary names the problem cells; the other failures say why there is no verdict
+  const cellLines = new Set(result.matrix ? problemLines(result.matrix) : []);
+  for (const line of result.failures.filter((f) => !cellLines.has(f))) ctx.out(`nc-oauth-lab matrix: ${line}`);
   if (result.blobDir) ctx.out(`nc-oauth-lab matrix: blob report in ${result.blobDir}: merge the shards with 'nc-oauth-lab matrix merge --out DIR <shard dirs>'`);
   return result.exitCode;
 }
@@ -214,6 +217,11 @@ export async function runMatrixCommand(ctx: CommandContext): Promise<number> {
   }
   const out = text(ctx, 'out') ?? DEFAULT_MATRIX_OUT;
   const expectations = text(ctx, 'expectations');
+  // The browser preflight, before any scenario runs or any report is touched: none starting is exit 2 in one
+  // line. The one that started is the one Playwright's workers launch (NC_OAUTH_LAB_CHROMIUM).
+  const browser = await startChromium();
+  await browser.browser.close();
+  ctx.err(`nc-oauth-lab matrix: browser: ${browser.label}`);
   ctx.err(`nc-oauth-lab matrix: ${spec.variants.length} variant(s) on the ${spec.provider}${spec.provider === 'double' ? ' (the Nextcloud double, a test double, not a real Nextcloud)' : ''}: ${spec.variants.map(variantKey).join(', ')}`);
   const lines = lineWriter((line) => ctx.err(secrets.redact(line)));
   const result = await runMatrix({
@@ -225,6 +233,7 @@ export async function runMatrixCommand(ctx: CommandContext): Promise<number> {
     ...(text(ctx, 'grep') ? { grep: text(ctx, 'grep')! } : {}),
     progress: (text(ctx, 'progress') ?? 'list') as (typeof PROGRESS_REPORTERS)[number],
     output: (chunk) => lines.push(chunk),
+    env: browser.env,
   });
   lines.flush();
   return report(ctx, result, out);
@@ -241,7 +250,7 @@ export const matrixMergeCommand: CommandSpec = {
   },
   details:
     "Give each shard's --out directory (its blob report is in blob-report/) or the .zip files themselves. Exits 1 naming the cells that are " +
-    'unexpected-fail, stale or error, as a run does; 2 when an input is missing or holds no blob report.',
+    'error, unexpected-fail, wrong-reason or stale, as a run does; 2 when an input is missing or holds no blob report.',
   async run(ctx) {
     const out = text(ctx, 'out') ?? DEFAULT_MATRIX_OUT;
     const expectations = text(ctx, 'expectations');
@@ -263,8 +272,9 @@ export const matrixMergeCommand: CommandSpec = {
 export const MATRIX_RUN_DETAILS = [
   'Without a command, runs the compatibility matrix on Playwright Test: one project per variant (Nextcloud x oidc x',
   'user_oidc x patch x OCS-APIRequest from the MCP server), the scenarios of scenarios/specs, and writes the reports',
-  'into --out. Progress goes to stderr, the verdict to stdout. Exits 1 naming every cell that is unexpected-fail,',
-  'stale or error; 2 on bad input (an unknown version or patch, a malformed --shard, an unreachable Nextcloud).',
+  'into --out. Progress goes to stderr, the verdict to stdout. Exits 1 naming every cell that is error,',
+  'unexpected-fail, wrong-reason or stale; 2 on bad input (an unknown version or patch, a malformed --shard, an',
+  'unreachable Nextcloud) or when no browser starts (NC_OAUTH_LAB_CHROMIUM, a system Chromium, Playwright\'s own).',
   `Default: ${DEFAULT_MATRIX_AXES.nextcloud.length * DEFAULT_MATRIX_AXES.patch.length * DEFAULT_MATRIX_AXES.ocsHeader.length} variants against the double, Nextcloud ${DEFAULT_MATRIX_AXES.nextcloud.join(' and ')} with the newest oidc and user_oidc`,
   `(${DEFAULT_MATRIX_AXES.nextcloud.map((m) => `${m}: oidc ${DEFAULT_VERSIONS.oidc[m]}, user_oidc ${DEFAULT_VERSIONS.userOidc[m]}`).join('; ')}).`,
   'external: the instance is one variant (read from status.php and occ, named by its exact release: nc32.0.1-...), run with both header modes on 1 worker.',

@@ -52,9 +52,9 @@ export const probeCommand: CommandSpec = {
   async run(ctx) {
     const secrets = new SecretRedactor();
     const choice = instanceFromOptions(ctx, secrets);
-    return withInstance(ctx, choice, secrets, async (instance) => {
+    return withInstance(ctx, choice, secrets, async (instance, browser) => {
       const progress = (line: string): void => ctx.err(secrets.redact(line));
-      const login = await browserLoginFlow(instance, { ...choice.flow, deleteClient: false, consent: 'allow', progress });
+      const login = await browserLoginFlow(instance, { ...choice.flow, browser, deleteClient: false, consent: 'allow', progress });
       let rows: ProbeRow[];
       try {
         progress('probing the APIs with the token and with an invalid one');

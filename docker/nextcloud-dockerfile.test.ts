@@ -151,8 +151,11 @@ describe('docker/nextcloud/Dockerfile', () => {
   it('applies the patches in a node builder stage with our own CLI', () => {
     const cli = stage('nc-oauth-lab-cli');
     expect(cli.base).toBe('${NODE_IMAGE}');
-    expect(copies(cli)[0]).toBe('package.json package-lock.json ./');
-    expect(runs(cli)[0]).toBe('npm ci --omit=dev --ignore-scripts --no-audit --no-fund');
+    // an installed package has no package-lock.json (npm never ships it): npm install, else npm ci
+    expect(copies(cli)[0]).toBe('package.json package-lock.json* ./');
+    expect(runs(cli)[0]).toBe(
+      'if [ -f package-lock.json ]; then npm ci --omit=dev --ignore-scripts --no-audit --no-fund; else npm install --omit=dev --ignore-scripts --no-audit --no-fund; fi',
+    );
     expect(stage('patch-user_oidc-app-api').base).toBe('nc-oauth-lab-cli');
     expect(runs(stage('patch-user_oidc-app-api'))[0]).toMatch(/^node bin\/nc-oauth-lab\.js patch apply --patch user_oidc-app-api --target \/out\/user_oidc /);
     expect(runs(stage('patch-server-cors'))[0]).toMatch(/^node bin\/nc-oauth-lab\.js patch apply --patch server-cors --target \/server /);

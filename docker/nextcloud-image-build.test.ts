@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { getContainerRuntimeClient, type ContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareBuildContext, type NextcloudImageSpec } from './nextcloud-image.ts';
+import { REPO_ROOT, prepareBuildContext, type NextcloudImageSpec } from './nextcloud-image.ts';
 
 // docker/nextcloud/Dockerfile built for real by BuildKit on a local engine, offline: the base images are
 // stand-ins built here FROM scratch around Debian's static busybox (a fake `nextcloud:<tag>-apache` with
@@ -67,8 +67,12 @@ esac
 echo "$id: applied (fake, 1 edit)"
 `;
 
+// as npm: ci needs a package-lock.json; the image's CLI stage installs with npm install where there is none
 const FAKE_NPM = `#!/bin/sh
-[ -f package-lock.json ] || { echo "fake npm: no package-lock.json in $(pwd)" >&2; exit 1; }
+case "$1" in
+  ci) [ -f package-lock.json ] || { echo "fake npm: npm ci without package-lock.json in $(pwd)" >&2; exit 1; } ;;
+  install) [ ! -f package-lock.json ] || { echo "fake npm: npm install beside a package-lock.json in $(pwd)" >&2; exit 1; } ;;
+esac
 echo "fake npm $*"
 `;
 
@@ -127,9 +131,9 @@ describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKi
     writeFileSync(join(dir, 'Dockerfile'), ['FROM scratch', 'COPY busybox /bin/busybox', 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', 'RUN mkdir -p /usr/bin /usr/local/bin /tmp && chmod 1777 /tmp', ...dockerfileLines].join('\n') + '\n');
   }
 
-  async function specContext(spec: Partial<NextcloudImageSpec>, name: string): Promise<{ dir: string; args: Record<string, string> }> {
+  async function specContext(spec: Partial<NextcloudImageSpec>, name: string, repoRoot?: string): Promise<{ dir: string; args: Record<string, string> }> {
     const full: NextcloudImageSpec = { nextcloud: '32', oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', testImage: false, ...spec };
-    const prepared = await prepareBuildContext(full, join(work, name));
+    const prepared = await prepareBuildContext(full, join(work, name), repoRoot);
     return { dir: prepared.dir, args: { ...prepared.buildArgs, NEXTCLOUD_VERSION: NEXTCLOUD_TAG, NODE_IMAGE: NODE, APP_NODE_IMAGE: NODE, COMPOSER_IMAGE: NODE } };
   }
 
@@ -211,6 +215,17 @@ describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKi
     );
     const labels = (await client.container.dockerode.getImage(tag).inspect()).Config.Labels;
     expect(labels).toMatchObject({ 'io.nc-oauth-lab.user-oidc.source': 'context', 'io.nc-oauth-lab.patch': 'user_oidc-app-api', 'io.nc-oauth-lab.test-image': 'true' });
+  }, 120_000);
+
+  it('builds a patched image from an installed package, which has no package-lock.json', async () => {
+    const installed = join(work, 'installed', 'node_modules', 'nc-oauth-lab');
+    const skip = new Set(['node_modules', '.git', 'package-lock.json', 'reports', 'test-results']);
+    cpSync(REPO_ROOT, installed, { recursive: true, filter: (src) => !skip.has(basename(src)) });
+    const { dir, args } = await specContext({ patch: 'user_oidc-app-api' }, 'ctx-installed', installed);
+    expect(existsSync(join(dir, 'package-lock.json'))).toBe(false);
+    const tag = `nc-oauth-lab-test/nextcloud:${run}-installed`;
+    expect(await build(dir, 'docker/nextcloud/Dockerfile', tag, args)).toBe('');
+    expect(await sh(tag, 'cat /etc/nc-oauth-lab/patch.txt')).toBe('user_oidc-app-api: applied (fake, 1 edit)\n');
   }, 120_000);
 
   it('server-cors patches core through the overlay and leaves user_oidc as released', async () => {

@@ -2,7 +2,7 @@ import { CliError } from '../cli/command.ts';
 
 /**
  * Codes of the harness's errors. `ERR_NEXTCLOUD_UNREACHABLE`, `ERR_NOT_NEXTCLOUD`, `ERR_BAD_OPTION`,
- * `ERR_PROVIDER_UNAVAILABLE`, `ERR_APP_MISSING` and `ERR_INSECURE_HTTP` are the user's to fix (exit code 2);
+ * `ERR_PROVIDER_UNAVAILABLE`, `ERR_APP_MISSING`, `ERR_INSECURE_HTTP` and `ERR_NO_BROWSER` are the user's to fix (exit code 2);
  * the others say that Nextcloud, OAuth or the browser did not do what the harness expected (exit code 1).
  */
 export type HarnessErrorCode =
@@ -29,6 +29,7 @@ export type HarnessErrorCode =
   | 'ERR_LOGIN_REJECTED'
   | 'ERR_AUTHORIZE_ERROR_PAGE'
   | 'ERR_BROWSER'
+  | 'ERR_NO_BROWSER'
   | 'ERR_MCP';
 
 const USER_ERRORS: ReadonlySet<HarnessErrorCode> = new Set([
@@ -40,6 +41,7 @@ const USER_ERRORS: ReadonlySet<HarnessErrorCode> = new Set([
   'ERR_PROVIDER_UNAVAILABLE',
   'ERR_APP_MISSING',
   'ERR_INSECURE_HTTP',
+  'ERR_NO_BROWSER',
 ]);
 
 /**

@@ -1,5 +1,20 @@
 // The harness's public entry: Nextcloud providers, OAuth, browser login, MCP client, bearer probe.
-export { CHROMIUM_ENV, DEBIAN_CHROMIUM, SYSTEM_CHROMIUM_ARGS, chromiumLaunchOptions } from './chromium-launch-options.ts';
+export {
+  CHROMIUM_ENV,
+  CHROMIUM_PREFLIGHT_TIMEOUT_MS,
+  DEBIAN_CHROMIUM,
+  NO_CHROMIUM_FIX,
+  PLAYWRIGHT_CHROMIUM,
+  SYSTEM_CHROMIUM_ARGS,
+  SYSTEM_CHROMIUM_NAMES,
+  chromiumCandidates,
+  chromiumLaunchOptions,
+  launchErrorLine,
+  startChromium,
+  type ChromiumCandidate,
+  type StartChromiumOptions,
+  type StartedChromium,
+} from './chromium-launch-options.ts';
 export { HarnessError, isHarnessError, type HarnessErrorCode } from './harness-error.ts';
 export { REDACTED, SecretRedactor } from './secret-redactor.ts';
 export {

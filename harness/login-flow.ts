@@ -24,7 +24,11 @@ export interface LoginFlowOptions extends OAuthOptions {
   resource?: string;
   /** Allow (default) or Deny on the consent page. */
   consent?: 'allow' | 'deny';
-  /** Delete the client after the login (default true when the flow made it). */
+  /**
+   * Delete the client the flow made right after the login. Deleting a client deletes its tokens (RFC 7592
+   * DELETE), so by default (false) the client is kept until `instance.stop()` deletes it (`onStop`) and the
+   * tokens work until then; delete it earlier with `result.client.delete()`.
+   */
   deleteClient?: boolean;
   /** Traces and screenshots of failed logins go here. */
   outputDir?: string;
@@ -83,13 +87,18 @@ export async function browserLoginFlow(instance: StartedNextcloud, options: Logi
     progress('reading userinfo');
     const subject = typeof tokens.idTokenClaims?.['sub'] === 'string' ? (tokens.idTokenClaims['sub'] as string) : undefined;
     const userinfo = await client.userinfo(tokens.accessToken, subject);
-    if (made && (options.deleteClient ?? true)) {
-      progress('deleting the client');
-      await client.delete();
+    if (made) {
+      if (options.deleteClient === true) {
+        progress('deleting the client');
+        await client.delete();
+      } else {
+        const kept = client;
+        instance.onStop(() => kept.delete());
+      }
     }
     return { user, client, request, browser: seen, tokens, userinfo };
   } catch (error) {
-    if (made && client && (options.deleteClient ?? true)) await client.delete().catch(() => undefined);
+    if (made && client) await client.delete().catch(() => undefined);
     throw error;
   } finally {
     if (!options.browser && browser) await browser.close();

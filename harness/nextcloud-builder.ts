@@ -173,6 +173,7 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
   ): StartedNextcloud {
     const secrets = this.secrets;
     const progress = this.progress;
+    const cleanups: (() => Promise<void>)[] = [];
     let stopping: Promise<void> | undefined;
     return {
       provider: this.providerName,
@@ -194,8 +195,14 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
         const own = await launched.logs().catch((error: unknown) => `(logs unavailable: ${error instanceof Error ? error.message : String(error)})`);
         return secrets.redact(`${own}\n--- occ transcript (nc-oauth-lab harness) ---\n${transcript.join('\n')}\n`);
       },
+      onStop(cleanup: () => Promise<void>): void {
+        cleanups.push(cleanup);
+      },
       stop(): Promise<void> {
         stopping ??= (async () => {
+          for (const cleanup of cleanups.splice(0).reverse()) {
+            await cleanup().catch((error: unknown) => progress(`  cleanup on stop failed: ${secrets.redact(error instanceof Error ? error.message : String(error))}`));
+          }
           if (preparation.restoreOnStop) {
             progress(`restoring ${launched.baseUrl}`);
             const failures = await restore();

@@ -170,6 +170,11 @@ export interface StartedNextcloud {
   occ: OccRunner;
   /** Logs of the instance and the harness's occ transcript, redacted. */
   logs(): Promise<string>;
-  /** Restores, removes the test users, stops. Safe to call twice. */
+  /**
+   * Runs `cleanup` when the instance stops, before it is restored (last registered first; a failure is reported
+   * as progress, never thrown): e.g. deleting the OAuth client of a login whose tokens are used until then.
+   */
+  onStop(cleanup: () => Promise<void>): void;
+  /** Runs the `onStop` cleanups, restores, removes the test users, stops. Safe to call twice. */
   stop(): Promise<void>;
 }

@@ -58,7 +58,7 @@ test('notes with bearer only', withChecks('bearer.notes.get', 'bearer.notes.post
 });
 
 test('procedure that breaks before its check', withChecks('oauth.userinfo'), async () => {
-  test.fail(true, 'synthetic: the procedure error must become an error cell without failing this run');
+  test.fail(true, 'synthetic: the procedure error must become an error cell (the reporter fails the run for it, not Playwright)');
   console.log('sending Authorization: Bearer ${TOKEN}');
   throw new Error('token exchange failed for Bearer ${TOKEN}');
 });
@@ -106,6 +106,7 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
   let merged: Run;
   let staleRun: Run;
   let good: Run;
+  let clean: Run;
   let broken: Run;
 
   beforeAll(async () => {
@@ -120,21 +121,32 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     stale = expectationsWith(join(dir, 'stale'), 'discovery.json', 'discovery.openid-configuration', {
       support: [{ component: 'oidc', version_added: false, notes: 'synthetic stale statement', impl_url: 'https://github.com/H2CK/oidc/issues/1' }],
     });
-    const [l, s1, s2] = await Promise.all([
+    const [l, c, s1, s2] = await Promise.all([
       run(dir, ['test'], { OUT: join(dir, 'live'), RESULTS: join(dir, 'results-live'), NC_OAUTH_LAB_EXPECTATIONS: wrong }),
+      run(dir, ['test', '--grep-invert', 'procedure that breaks'], { OUT: join(dir, 'clean'), RESULTS: join(dir, 'results-clean') }),
       run(dir, ['test', '--shard', '1/2'], { BLOB: join(dir, 'blob-1'), RESULTS: join(dir, 'results-1') }),
       run(dir, ['test', '--shard', '2/2'], { BLOB: join(dir, 'blob-2'), RESULTS: join(dir, 'results-2') }),
     ]);
     live = l;
+    clean = c;
     for (const s of [s1, s2]) expect(s.code, s.stdout + s.stderr).toBe(0);
     mkdirSync(join(dir, 'blobs'));
     for (const b of ['blob-1', 'blob-2']) for (const f of readdirSync(join(dir, b))) cpSync(join(dir, b, f), join(dir, 'blobs', f));
     const brokenData = join(dir, 'broken');
     mkdirSync(brokenData);
     writeFileSync(join(brokenData, 'x.json'), '{"checks":{"no.such.check":{"support":[]}}}');
-    const merge = (out: string, expectations: string): Promise<Run> =>
-      run(dir, ['merge-reports', '--reporter', ENTRY, 'blobs'], { NC_OAUTH_LAB_MATRIX_OUT: join(dir, out), NC_OAUTH_LAB_EXPECTATIONS: expectations });
-    [merged, staleRun, good, broken] = await Promise.all([merge('merged', wrong), merge('stale-out', stale), merge('good-out', DEFAULT_EXPECTATIONS_DIR), merge('broken-out', brokenData)]);
+    // each merge gets its own copy of the blobs: merge-reports writes what it extracts into its input directory
+    const merge = (out: string, expectations: string, env: Record<string, string> = {}): Promise<Run> => {
+      cpSync(join(dir, 'blobs'), join(dir, `blobs-${out}`), { recursive: true });
+      return run(dir, ['merge-reports', '--reporter', ENTRY, `blobs-${out}`], { NC_OAUTH_LAB_MATRIX_OUT: join(dir, out), NC_OAUTH_LAB_EXPECTATIONS: expectations, ...env });
+    };
+    [merged, staleRun, good, broken] = await Promise.all([
+      merge('merged', wrong),
+      merge('stale-out', stale),
+      // as under nc-oauth-lab matrix merge, which prints the verdict itself
+      merge('good-out', DEFAULT_EXPECTATIONS_DIR, { NC_OAUTH_LAB_MATRIX_SUMMARY: '0' }),
+      merge('broken-out', brokenData),
+    ]);
   }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -184,23 +196,36 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
   it('exits 1 and names the cell when an expectation is wrong, live and merged', () => {
     for (const r of [live, merged]) {
       expect(r.code, r.stdout + r.stderr).toBe(1);
-      expect(r.stdout).toContain('nc-oauth-lab matrix: FAILED: 1 cell(s) not as expected:');
+      expect(r.stdout).toContain('nc-oauth-lab matrix: FAILED: not as expected: 2 error, 1 unexpected fail\n');
       expect(r.stdout).toContain(
         'unexpected-fail: bearer.notes.get on nc32-oidc1.9.0-uo8.10.1-none-nohdr: fails where the data says it passes (observed 401 CORS requires basic auth)',
       );
     }
   });
 
-  it('exits 1 and names the cells when an expectation is stale, and 0 with the shipped data', () => {
+  it('exits 1 and names the cells when an expectation is stale', () => {
     expect(staleRun.code, staleRun.stdout + staleRun.stderr).toBe(1);
-    expect(staleRun.stdout).toContain('nc-oauth-lab matrix: FAILED: 2 cell(s) not as expected:');
+    expect(staleRun.stdout).toContain('nc-oauth-lab matrix: FAILED: not as expected: 2 error, 2 stale\n');
     expect(staleRun.stdout).toContain(
       'stale: discovery.openid-configuration on nc32-oidc1.9.0-uo8.10.1-none-nohdr: passes where the data says it fails: update the expectations (observed 200)',
     );
-    expect(good.code, good.stdout + good.stderr).toBe(0);
-    expect(good.stdout).toContain('nc-oauth-lab matrix: 12 cells, 6 checks x 2 variants (double): 5 pass, 3 expected fail, 2 error, 2 skipped');
-    expect(good.stdout).toContain('nc-oauth-lab matrix: Run against the Nextcloud double');
-    expect(readMatrix(join(dir, 'good-out')).status).toBe('passed');
+  });
+
+  it('exits 1 for error cells with the shipped data, and prints no summary when the caller prints the verdict', () => {
+    expect(good.code, good.stdout + good.stderr).toBe(1);
+    expect(good.stdout).not.toContain('nc-oauth-lab matrix:');
+    const m = readMatrix(join(dir, 'good-out'));
+    expect(m.status).toBe('failed');
+    expect(m.summary.problems.map((p) => p.classification)).toEqual(['error', 'error']);
+    expect(readFileSync(join(dir, 'good-out', 'matrix.md'), 'utf8')).toContain('**not as expected: 2 error**');
+  });
+
+  it('exits 0 with every cell as expected when no procedure breaks, and says so once', () => {
+    expect(clean.code, clean.stdout + clean.stderr).toBe(0);
+    expect(clean.stdout.match(/every cell as expected/g)).toEqual(['every cell as expected']);
+    expect(clean.stdout).toContain('nc-oauth-lab matrix: every cell as expected\nnc-oauth-lab matrix: 10 cells, 5 checks x 2 variants (double): 5 pass, 3 expected fail, 2 skipped');
+    expect(clean.stdout).toContain('nc-oauth-lab matrix: Run against the Nextcloud double');
+    expect(readMatrix(join(dir, 'clean')).status).toBe('passed');
   });
 
   it('fails the run with one line when the expectations data is broken', () => {

@@ -7,6 +7,7 @@ import { DEFAULT_EXPECTATIONS_DIR, loadExpectations } from './expectations/lint-
 import { buildMatrix, problemLines, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
 import type { Matrix, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
 import { CLASS_LABELS, doubleBanner } from './matrix/matrix-text.ts';
+import { matrixVerdict } from './matrix/matrix-verdict.ts';
 import { REPORT_FILES, writeMatrixReports } from './matrix/write-matrix-reports.ts';
 import { CHECK_ANNOTATION, CHECK_ATTACHMENT, CHECK_RECORD_VERSION, NEXTCLOUD_VERSION_ANNOTATION, normaliseCheckRecord, type CheckRecordBody } from './record-check.ts';
 import { redactText } from './redact-secrets.ts';
@@ -19,6 +20,12 @@ export const MATRIX_OUT_ENV = 'NC_OAUTH_LAB_MATRIX_OUT';
 /** Environment variable naming a directory of expectations data to use instead of scenarios/expectations. */
 export const MATRIX_EXPECTATIONS_ENV = 'NC_OAUTH_LAB_EXPECTATIONS';
 
+/**
+ * Environment variable that turns the reporter's console summary off (`0`) when a caller prints the verdict
+ * itself: `nc-oauth-lab matrix` and `matrix merge` do, so that it appears once. Warnings and errors still print.
+ */
+export const MATRIX_SUMMARY_ENV = 'NC_OAUTH_LAB_MATRIX_SUMMARY';
+
 /** Where the reports go by default, relative to the working directory. */
 export const DEFAULT_MATRIX_OUT = join('reports', 'matrix');
 
@@ -30,6 +37,8 @@ export interface MatrixReporterOptions {
   expectations?: string;
   /** Print nothing (the reports are still written). */
   quiet?: boolean;
+  /** Print the summary (verdict, counts, problem cells) at the end. Default: true, unless $NC_OAUTH_LAB_MATRIX_SUMMARY is `0`. */
+  summary?: boolean;
   /** Set by Playwright: the directory of the config file. */
   configDir?: string;
   /** Set by Playwright: `merge` under merge-reports. */
@@ -79,7 +88,7 @@ function slug(text: string): string {
  * The Playwright reporter that builds the compatibility matrix. It reads the `nc-oauth-lab-check`
  * attachments (JSON bodies, so they survive the blob reporter) of the last result of every test of every
  * variant project, classifies each check x variant cell against the expectations data, writes matrix.json,
- * matrix.md, matrix.html and matrix-junit.xml, prints a summary naming the unexpected and stale cells and
+ * matrix.md, matrix.html and matrix-junit.xml, prints a summary naming the problem cells (`summaryLines`) and
  * makes the run fail (`{ status: 'failed' }`) when there is any. It works live and under
  * `npx playwright merge-reports --reporter <entry> <blob dir>` (shards merged), where the options come from
  * $NC_OAUTH_LAB_MATRIX_OUT and $NC_OAUTH_LAB_EXPECTATIONS.
@@ -115,7 +124,7 @@ export class MatrixReporter implements Reporter {
 
   /** Errors outside tests (a global setup, a broken blob): printed, since this reporter may be the only one. */
   onError(error: TestError): void {
-    if (this.options.quiet || error.message?.startsWith(MATRIX_FAILED_MARK)) return;
+    if (this.options.quiet || error.message?.includes(MATRIX_FAILED_MARK)) return;
     process.stdout.write(`nc-oauth-lab matrix: error: ${redactText((error.message ?? error.value ?? 'unknown error').replace(ANSI, '').split('\n')[0]!)}\n`);
   }
 
@@ -151,7 +160,7 @@ export class MatrixReporter implements Reporter {
       const matrix = buildMatrix({ variants, tests, expectations: this.expectations, tool: toolInfo(), generatedAt: new Date() });
       this.matrix = matrix;
       const written = await writeMatrixReports(matrix, out);
-      for (const line of summaryLines(matrix, written.html)) print(line);
+      if (this.options.summary ?? process.env[MATRIX_SUMMARY_ENV] !== '0') for (const line of summaryLines(matrix, written.html)) print(line);
       if (matrix.status === 'failed') return this.failed(`${matrix.summary.problems.length} cell(s) not as expected`);
       return undefined;
     } catch (error) {
@@ -277,19 +286,22 @@ export class MatrixReporter implements Reporter {
   }
 }
 
-/** The console summary: counts, the unexpected and stale cells by name, where the reports are, and the double banner. */
+/**
+ * The console summary: the verdict's headline (`matrixVerdict`), the counts, the problem cells by name (errors,
+ * unexpected fails, wrong reasons, stale cells), the double banner and where the reports are.
+ */
 export function summaryLines(matrix: Matrix, htmlPath?: string): string[] {
   const counts = Object.entries(matrix.summary.counts)
     .filter(([, n]) => n > 0)
     .map(([c, n]) => `${n} ${CLASS_LABELS[c as keyof typeof CLASS_LABELS].label}`)
     .join(', ');
   const providers = [...new Set(matrix.variants.map((v) => v.provider))].join(', ');
-  const lines = [`nc-oauth-lab matrix: ${matrix.cells.length} cells, ${matrix.checks.length} checks x ${matrix.variants.length} variants (${providers || 'no variants'}): ${counts || 'no cells'}`];
-  const problems = problemLines(matrix);
-  if (problems.length > 0) {
-    lines.push(`nc-oauth-lab matrix: FAILED: ${problems.length} cell(s) not as expected:`);
-    lines.push(...problems.map((p) => `  ${p}`));
-  }
+  const verdict = matrixVerdict(matrix);
+  const lines = [
+    `nc-oauth-lab matrix: ${verdict.asExpected ? '' : 'FAILED: '}${verdict.headline}`,
+    `nc-oauth-lab matrix: ${matrix.cells.length} cells, ${matrix.checks.length} checks x ${matrix.variants.length} variants (${providers || 'no variants'}): ${counts || 'no cells'}`,
+  ];
+  lines.push(...problemLines(matrix).map((p) => `  ${p}`));
   const banner = doubleBanner(matrix);
   if (banner) lines.push(`nc-oauth-lab matrix: ${banner}`);
   if (htmlPath) lines.push(`nc-oauth-lab matrix: reports in ${relative(process.cwd(), join(htmlPath, '..')) || '.'} (${Object.values(REPORT_FILES).join(', ')})`);

@@ -3,12 +3,12 @@ import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { problemLines } from './matrix/build-matrix.ts';
 import { MatrixFileError, readMatrixFile } from './matrix/diff-matrices.ts';
 import type { Matrix } from './matrix/matrix-schema.ts';
 import { REPORT_FILES } from './matrix/write-matrix-reports.ts';
-import { MATRIX_EXPECTATIONS_ENV, MATRIX_OUT_ENV } from './matrix-reporter.ts';
+import { MATRIX_EXPECTATIONS_ENV, MATRIX_OUT_ENV, MATRIX_SUMMARY_ENV } from './matrix-reporter.ts';
 import { encodeMatrixSpec, MATRIX_BLOB_DIR_ENV, MATRIX_PROGRESS_ENV, MATRIX_SPEC_ENV, type MatrixSpec, type PROGRESS_REPORTERS } from './fixtures/matrix-spec.ts';
 
 /** The Playwright config of the matrix. */
@@ -59,7 +59,7 @@ export interface MatrixRunOptions {
   grep?: string;
   /** Playwright's progress reporter (default `list`). */
   progress?: (typeof PROGRESS_REPORTERS)[number];
-  /** Receives Playwright's output (progress, the matrix reporter's summary); the CLI sends it to stderr. */
+  /** Receives Playwright's output (progress, the matrix reporter's warnings; its summary is left to the caller); the CLI sends it to stderr. */
   output: (chunk: string) => void;
   /** Extra environment for the Playwright process. */
   env?: Readonly<Record<string, string>>;
@@ -73,7 +73,7 @@ export interface MatrixOutcome {
   matrix?: Matrix;
   /** Where matrix.json is. */
   matrixPath: string;
-  /** One line per cell that makes the run fail: unexpected-fail, stale, error. */
+  /** One line per cell that makes the run fail (`problemLines`), or why there is no verdict. */
   failures: string[];
   /** 0 when every cell is as expected; 1 otherwise (including no matrix at all). */
   exitCode: number;
@@ -85,9 +85,19 @@ function playwrightCli(): string {
   return createRequire(import.meta.url).resolve('@playwright/test/cli');
 }
 
+/**
+ * Node options for the Playwright process and its workers (they inherit them): tsx's ESM hook. Playwright
+ * compiles TypeScript itself but never a file inside node_modules, which is where the config, the reporter
+ * and the scenarios are when nc-oauth-lab is installed as a package; its hook passes those on to tsx's.
+ * In a checkout Playwright's hook compiles them and tsx's is not reached.
+ */
+function playwrightNodeOptions(): string[] {
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href];
+}
+
 function runPlaywright(args: string[], env: Record<string, string>, output: (chunk: string) => void): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [playwrightCli(), ...args], { cwd: dirname(dirname(MATRIX_CONFIG)), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...playwrightNodeOptions(), playwrightCli(), ...args], { cwd: dirname(dirname(MATRIX_CONFIG)), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (d: Buffer) => output(d.toString()));
     child.stderr.on('data', (d: Buffer) => output(d.toString()));
     const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
@@ -109,14 +119,11 @@ async function clearReports(out: string): Promise<void> {
 }
 
 /**
- * The verdict of a matrix: a line for each cell that is unexpected-fail or stale (the data or the code
- * must change) or error (the procedure broke before it recorded the check).
+ * The failures of a matrix: a line for each problem cell (`problemLines`): error (the procedure broke
+ * before it recorded the check), unexpected-fail, wrong-reason or stale (the data or the code must change).
  */
 export function matrixFailures(matrix: Matrix): string[] {
-  const errors = matrix.cells
-    .filter((c) => c.classification === 'error')
-    .map((c) => `error: ${c.check} on ${c.variant}: ${(c.observed.error ?? 'the procedure failed').split('\n')[0]}`);
-  return [...problemLines(matrix), ...errors];
+  return problemLines(matrix);
 }
 
 function outcome(code: number, out: string, blobDir?: string): MatrixOutcome {
@@ -154,6 +161,8 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixOutcom
     [MATRIX_OUT_ENV]: out,
     [MATRIX_PROGRESS_ENV]: options.progress ?? 'list',
     [MATRIX_BLOB_DIR_ENV]: blobDir ?? '',
+    // the caller prints the verdict (summaryLines of the outcome's matrix): the reporter stays quiet
+    [MATRIX_SUMMARY_ENV]: '0',
   };
   if (options.expectations) env[MATRIX_EXPECTATIONS_ENV] = resolve(options.expectations);
   const code = await runPlaywright(args, env, options.output);
@@ -210,7 +219,7 @@ export async function mergeMatrixReports(options: MatrixMergeOptions): Promise<M
       used.add(name);
       await copyFile(zip, join(staging, name));
     }
-    const env: Record<string, string> = { [MATRIX_OUT_ENV]: out };
+    const env: Record<string, string> = { [MATRIX_OUT_ENV]: out, [MATRIX_SUMMARY_ENV]: '0' };
     if (options.expectations) env[MATRIX_EXPECTATIONS_ENV] = resolve(options.expectations);
     const code = await runPlaywright(['merge-reports', '--reporter', MATRIX_REPORTER_ENTRY, staging], env, options.output);
     return outcome(code, out);

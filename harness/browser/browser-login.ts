@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions, type Page } from 'playwright-core';
-import { chromiumLaunchOptions } from '../chromium-launch-options.ts';
+import type { Browser, BrowserContext, LaunchOptions, Page } from 'playwright-core';
+import { startChromium } from '../chromium-launch-options.ts';
 import { HarnessError } from '../harness-error.ts';
 import type { Progress, TestUser } from '../nextcloud-instance.ts';
 import type { CallbackResult, CallbackServer } from '../oauth/callback-server.ts';
@@ -117,16 +117,13 @@ export class BrowserSession {
     return new BrowserSession(browser, secrets, false);
   }
 
-  /** Launches Chromium with `chromiumLaunchOptions()` (plus `options`). */
+  /**
+   * Starts the first browser of `chromiumCandidates()` that starts (`startChromium`: NC_OAUTH_LAB_CHROMIUM, a
+   * system Chromium or Chrome, Playwright's own), with `options` on top; none starting is ERR_NO_BROWSER.
+   */
   static async launch(secrets: SecretRedactor, options: LaunchOptions = {}): Promise<BrowserSession> {
-    try {
-      return new BrowserSession(await chromium.launch({ ...chromiumLaunchOptions(), ...options }), secrets, true);
-    } catch (error) {
-      if (error instanceof Error && /does not exist|Executable doesn't exist/i.test(error.message)) {
-        throw new HarnessError('ERR_BAD_OPTION', `no Chromium to run: install Debian's chromium, set NC_OAUTH_LAB_CHROMIUM, or run 'npx playwright install chromium'`, { cause: error });
-      }
-      throw new HarnessError('ERR_BROWSER', `Chromium did not start: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
-    }
+    const started = await startChromium({ launchOptions: options });
+    return new BrowserSession(started.browser, secrets, true);
   }
 
   /** The browser context of a user (created on first use; cookies stay in it for the run). */

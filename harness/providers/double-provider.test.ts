@@ -4,6 +4,24 @@ import { basicAuthorization, ocsRequest } from '../nextcloud-http.ts';
 import { DoubleNextcloud } from './double-provider.ts';
 
 describe('DoubleNextcloud (the Nextcloud double, prepared like a real instance)', () => {
+  it('runs the onStop cleanups on stop, last first and before restoring, reporting a failure without throwing', async () => {
+    const progress: string[] = [];
+    const builder = new DoubleNextcloud().withNextcloud(34).withProgress((l) => progress.push(l));
+    const nc = await builder.start();
+    const state = builder.startedDouble!.state;
+    const ran: string[] = [];
+    nc.onStop(async () => void ran.push(`first, users still there: ${state.users.has('alice')}`));
+    nc.onStop(async () => {
+      ran.push('second');
+      throw new Error('client already gone');
+    });
+    await nc.stop();
+    await nc.stop();
+    expect(ran).toEqual(['second', 'first, users still there: true']);
+    expect(progress).toContain('  cleanup on stop failed: client already gone');
+    expect(state.users.has('alice')).toBe(false);
+  });
+
   it('starts a fresh double, prepares it through occ and the provisioning API, and undoes it on stop', async () => {
     const progress: string[] = [];
     const builder = new DoubleNextcloud().withNextcloud(34).withPatch('user_oidc-app-api').withConsent().withTokenType('jwt').withProtectionsOff().withProgress((l) => progress.push(l));

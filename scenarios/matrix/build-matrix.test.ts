@@ -33,6 +33,7 @@ describe('buildMatrix', () => {
     expect(matrix.summary.problems).toEqual([
       { check: 'oauth.userinfo', variant: DOCKER, classification: 'unexpected-fail' },
       { check: 'session.twofactor-enforced', variant: PATCHED, classification: 'stale' },
+      ...[NONE, PATCHED, DOCKER].map((variant) => ({ check: 'mcp.initialize', variant, classification: 'error' })),
     ]);
   });
 
@@ -113,7 +114,7 @@ describe('reports', () => {
     expect(md).toContain('**Legend:** ✅ pass: passes, as expected · ✖️ expected fail:');
     expect(md).toContain(`- ❌ **unexpected fail** \`oauth.userinfo\` on \`${DOCKER}\`: expected pass; observed failed 500 Internal Server Error`);
     expect(md).toContain(`- ⚠️ **stale** \`session.twofactor-enforced\` on \`${PATCHED}\``);
-    expect(md).toContain('**failed: 2 unexpected or stale cell(s)**');
+    expect(lines[4]).toBe('nc-oauth-lab 0.1.0 · 2026-01-02T03:04:05.000Z · 3 variants · 7 checks · **not as expected: 3 error, 1 unexpected fail, 1 stale**');
     const clean = matrixMarkdown(syntheticMatrix({ variants: [{ variant: { nextcloud: 34, oidc: '2.0.9', userOidc: '8.10.1', patch: 'none', ocsHeader: true }, provider: 'external' }], tests: [] }));
     expect(clean).not.toContain('Nextcloud double');
     expect(clean).toContain('None: every cell is as the expectations data says.');
@@ -137,14 +138,17 @@ describe('reports', () => {
     expect(xml).toContain('&quot;CORS requires basic auth&quot;');
   });
 
-  it('the summary and problem lines name the unexpected and stale cells', () => {
+  it('the summary and problem lines name the error, unexpected and stale cells', () => {
     expect(problemLines(matrix)).toEqual([
       `unexpected-fail: oauth.userinfo on ${DOCKER}: fails where the data says it passes (observed 500 Internal Server Error)`,
       `stale: session.twofactor-enforced on ${PATCHED}: passes where the data says it fails: update the expectations (observed 200)`,
+      ...[NONE, PATCHED, DOCKER].map((v) => `error: mcp.initialize on ${v}: Error: connect ECONNREFUSED 127.0.0.1:1`),
     ]);
-    expect(summaryLines(matrix)[0]).toBe(
+    expect(summaryLines(matrix).slice(0, 2)).toEqual([
+      'nc-oauth-lab matrix: FAILED: not as expected: 3 error, 1 unexpected fail, 1 stale',
       'nc-oauth-lab matrix: 21 cells, 7 checks x 3 variants (double, docker): 8 pass, 2 expected fail, 1 unexpected fail, 1 stale, 3 unknown, 3 error, 3 skipped',
-    );
+    ]);
+    expect(summaryLines(matrix).slice(2, 7)).toEqual(problemLines(matrix).map((p) => `  ${p}`));
   });
 
   it('writes the four files', async () => {

@@ -3,7 +3,7 @@ import { expectedOutcome, type ExpectationSet } from '../expectations/expected-o
 import type { CheckRecordBody } from '../record-check.ts';
 import type { ToolInfo } from '../tool-info.ts';
 import { compareVariants, type Variant } from '../variant.ts';
-import { classifyCell, CLASSIFICATIONS, isProblem, type Classification, type ObservedOutcome } from './classify-cell.ts';
+import { classifyCell, CLASSIFICATIONS, isProblem, type Classification, type ObservedOutcome, type PROBLEM_CLASSIFICATIONS } from './classify-cell.ts';
 import { MATRIX_SCHEMA_VERSION, type Matrix, type MatrixCell, type MatrixLink, type MatrixVariant, type Observed, type TestRef } from './matrix-schema.ts';
 
 /** The final result status of a Playwright test, or `notRun` when it has no result. */
@@ -127,13 +127,24 @@ export function buildMatrix(input: MatrixInput): Matrix {
   };
 }
 
-/** One line per problem cell: `unexpected-fail: bearer.notes.get on nc32-... (expected pass, observed 401 ...)`. */
+/** Why a problem cell is one, in words. */
+const PROBLEM_WHY: Record<Exclude<(typeof PROBLEM_CLASSIFICATIONS)[number], 'error'>, string> = {
+  'unexpected-fail': 'fails where the data says it passes',
+  'wrong-reason': 'fails where the data says it fails, but not for the reason it gives',
+  stale: 'passes where the data says it fails: update the expectations',
+};
+
+/**
+ * One line per problem cell (`isProblem`), in cell order:
+ * `unexpected-fail: bearer.notes.get on nc32-...: fails where the data says it passes (observed 401 ...)`,
+ * `error: mcp.initialize on nc32-...: <the first line of the error>`.
+ */
 export function problemLines(matrix: Matrix): string[] {
   return matrix.cells
     .filter((c) => isProblem(c.classification))
     .map((c) => {
+      if (c.classification === 'error') return `error: ${c.check} on ${c.variant}: ${(c.observed.error ?? 'the procedure failed before it recorded the check').split('\n')[0]}`;
       const seen = [c.observed.status, c.observed.message].filter((x) => x !== undefined).join(' ');
-      const why = c.classification === 'stale' ? 'passes where the data says it fails: update the expectations' : 'fails where the data says it passes';
-      return `${c.classification}: ${c.check} on ${c.variant}: ${why}${seen ? ` (observed ${seen})` : ''}`;
+      return `${c.classification}: ${c.check} on ${c.variant}: ${PROBLEM_WHY[c.classification as keyof typeof PROBLEM_WHY]}${seen ? ` (observed ${seen})` : ''}`;
     });
 }

@@ -14,8 +14,8 @@ describe('classifyCell', () => {
     expect(classifyCell('skipped', 'fail')).toBe('skipped');
   });
 
-  it('makes only regressions and stale data problems', () => {
-    expect(CLASSIFICATIONS.filter((c) => isProblem(c))).toEqual(['unexpected-fail', 'wrong-reason', 'stale']);
+  it('makes errors, regressions, wrong reasons and stale data problems, and nothing that was measured as expected or not measured for a reason', () => {
+    expect(CLASSIFICATIONS.filter((c) => isProblem(c))).toEqual(['unexpected-fail', 'wrong-reason', 'stale', 'error']);
     expect(CLASSIFICATIONS.filter((c) => isNotMeasured(c))).toEqual(['unknown', 'error', 'skipped', 'interrupted', 'not-run']);
   });
 });

