@@ -71,7 +71,7 @@ export {
 } from './expectations/lint-expectations.ts';
 export { CLASSIFICATIONS, PROBLEM_CLASSIFICATIONS, classifyCell, isNotMeasured, isProblem, type Classification, type ExpectedOutcomeKind, type ObservedOutcome } from './matrix/classify-cell.ts';
 export { MATRIX_SCHEMA_VERSION, READABLE_MATRIX_SCHEMA_VERSIONS, matrixSchema, type Matrix, type MatrixCell, type MatrixCheck, type MatrixLink, type MatrixVariant } from './matrix/matrix-schema.ts';
-export { buildMatrix, problemLines, type MatrixInput, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
+export { assembleMatrix, buildMatrix, problemLines, type MatrixInput, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
 export { matrixMarkdown } from './matrix/matrix-markdown.ts';
 export { CLASS_COLORS, matrixHtml } from './matrix/matrix-html.ts';
 export { matrixJunit } from './matrix/matrix-junit.ts';
