@@ -117,3 +117,17 @@ export {
   type MatrixRunOptions,
   type Shard,
 } from './run-matrix.ts';
+export { SPECS_DIR, declaredCheckTests, grepForTests, testsDeclaring, type CheckTest } from './check-tests.ts';
+export {
+  BISECT_AXES,
+  BisectError,
+  bisectReleases,
+  type BisectAxis,
+  type BisectCandidate,
+  type BisectOptions,
+  type BisectResult,
+  type BisectRunner,
+  type BisectStep,
+  type StepOutcome,
+  type StepRun,
+} from './matrix/bisect-releases.ts';
