@@ -1,5 +1,6 @@
 import { diffMatrices, formatMatrixDiff, matrixDiffMarkdown, MatrixFileError, readMatrixFile, type DiffAxis } from '../scenarios/index.ts';
 import { CliError, type CommandSpec } from './command.ts';
+import { matrixBisectCommand } from './matrix-bisect-command.ts';
 import { MATRIX_RUN_DETAILS, MATRIX_RUN_OPTIONS, matrixMergeCommand, runMatrixCommand } from './matrix-run-command.ts';
 
 const AXIS_OPTION: Record<string, DiffAxis> = { nextcloud: 'nextcloud', oidc: 'oidc', 'user-oidc': 'userOidc', patch: 'patch', 'ocs-header': 'ocsHeader' };
@@ -54,6 +55,6 @@ export const matrixCommand: CommandSpec = {
   options: MATRIX_RUN_OPTIONS,
   details: MATRIX_RUN_DETAILS,
   run: runMatrixCommand,
-  subcommands: [matrixMergeCommand, matrixDiffCommand],
+  subcommands: [matrixMergeCommand, matrixDiffCommand, matrixBisectCommand],
 };
 

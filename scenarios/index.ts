@@ -131,3 +131,5 @@ export {
   type StepOutcome,
   type StepRun,
 } from './matrix/bisect-releases.ts';
+export { CLASS_LABELS, doubleBanner, observedText, variantLabel } from './matrix/matrix-text.ts';
+export { matrixVerdict, type MatrixVerdict } from './matrix/matrix-verdict.ts';
