@@ -117,13 +117,13 @@ async function planReleases(ctx: CommandContext, axis: BisectAxis, check: CheckI
   const fixedMajor = fixedSpec?.variants[0]!.nextcloud;
   const pinned = (['oidc', 'user_oidc'] as const).filter((a) => a !== axis && text(ctx, AXIS_OPTION[a]) !== undefined);
   const releases: PlannedRelease[] = [];
-  const left: string[] = [];
+  const left: { index: number; version: string; why: string }[] = [];
   const first = fromIndex ?? 0;
   const last = toIndex ?? data.length - 1;
   let lastError: CliError | undefined;
   for (let i = first; i <= last; i += 1) {
     const r = data[i]!;
-    const leftOut = (why: string): void => void left.push(`left out ${AXIS_NAME[axis]} ${r.version}: ${why}`);
+    const leftOut = (why: string): void => void left.push({ index: i, version: r.version, why });
     if (!r.released && !named.has(i)) {
       leftOut(`not released${r.notes ? ` (${r.notes})` : ''}: name it with --from/--to to include it`);
       continue;
@@ -168,7 +168,20 @@ async function planReleases(ctx: CommandContext, axis: BisectAxis, check: CheckI
     `patch ${v.patch}`,
     `OCS-APIRequest ${v.ocsHeader ? 'on' : 'off'}`,
   ].filter(Boolean);
-  return { releases, fixed: fixedParts.join(', '), leftOut: left };
+  return { releases, fixed: fixedParts.join(', '), leftOut: leftOutLines(AXIS_NAME[axis], left) };
+}
+
+/** `left out oidc 1.8.0 ... 1.9.0 (7 releases): installs on Nextcloud 30-32, not 34`: consecutive releases with one reason in one line. */
+export function leftOutLines(axisName: string, left: readonly { index: number; version: string; why: string }[]): string[] {
+  const groups: { versions: string[]; why: string; end: number }[] = [];
+  for (const l of left) {
+    const last = groups.at(-1);
+    if (last && last.why === l.why && last.end === l.index - 1) {
+      last.versions.push(l.version);
+      last.end = l.index;
+    } else groups.push({ versions: [l.version], why: l.why, end: l.index });
+  }
+  return groups.map((g) => `left out ${axisName} ${g.versions.length === 1 ? g.versions[0] : `${g.versions[0]} ... ${g.versions.at(-1)} (${g.versions.length} releases)`}: ${g.why}`);
 }
 
 /** The step's cells with their links (logs, traces) pointing into its own directory under the bisect's. */
