@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { appReleases, findAppRelease, installsOn, NEXTCLOUD_MAJORS, type AppRelease, type ReleasedApp } from '../double/index.ts';
+import { appReleases, findAppRelease, installsOn, NEXTCLOUD_MAJORS, type AppRelease } from '../double/index.ts';
 import {
   assembleMatrix,
   BISECT_AXES,
