@@ -73,9 +73,9 @@ export { CLASSIFICATIONS, PROBLEM_CLASSIFICATIONS, classifyCell, isNotMeasured, 
 export { MATRIX_SCHEMA_VERSION, READABLE_MATRIX_SCHEMA_VERSIONS, matrixSchema, type Matrix, type MatrixCell, type MatrixCheck, type MatrixLink, type MatrixVariant } from './matrix/matrix-schema.ts';
 export { assembleMatrix, buildMatrix, problemLines, type MatrixInput, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
 export { matrixMarkdown } from './matrix/matrix-markdown.ts';
-export { CLASS_COLORS, matrixHtml } from './matrix/matrix-html.ts';
+export { CLASS_COLORS, HTML_SYMBOLS, matrixHtml } from './matrix/matrix-html.ts';
 export { matrixJunit } from './matrix/matrix-junit.ts';
-export { REPORT_FILES, writeMatrixReports, type WrittenReports } from './matrix/write-matrix-reports.ts';
+export { REPORT_FILES, writeAtomic, writeMatrixReports, type WrittenReports } from './matrix/write-matrix-reports.ts';
 export {
   DIFF_AXES,
   MatrixFileError,
@@ -133,3 +133,19 @@ export {
 } from './matrix/bisect-releases.ts';
 export { CLASS_LABELS, doubleBanner, observedText, variantLabel } from './matrix/matrix-text.ts';
 export { matrixVerdict, type MatrixVerdict } from './matrix/matrix-verdict.ts';
+export {
+  FLAKY_FLIPS,
+  HISTORY_SCHEMA_VERSION,
+  buildHistory,
+  cellState,
+  historyLines,
+  historyMatchKey,
+  type CellState as HistoryCellState,
+  type HistoryEntry,
+  type HistoryRow,
+  type HistoryRun,
+  type HistoryRunInput,
+  type MatrixHistory,
+  type RedEpisode,
+} from './matrix/matrix-history.ts';
+export { historyHtml } from './matrix/history-html.ts';

@@ -88,7 +88,8 @@ export interface MatrixDiff {
   onlyInHead: string[];
 }
 
-function matchKey(v: MatrixVariant, ignore: ReadonlySet<DiffAxis>): string {
+/** The key `matrix diff` matches variants by: the stable key with the ignored axes as `*`. */
+export function matchKey(v: MatrixVariant, ignore: ReadonlySet<DiffAxis> = new Set()): string {
   const x = v.variant;
   const part = (axis: DiffAxis, text: string): string => (ignore.has(axis) ? '*' : text);
   return `nc${part('nextcloud', String(x.nextcloud))}-oidc${part('oidc', x.oidc)}-uo${part('userOidc', x.userOidc)}-${part('patch', x.patch)}-${part('ocsHeader', x.ocsHeader ? 'hdr' : 'nohdr')}`;

@@ -3,7 +3,7 @@ import type { Matrix, MatrixCell, MatrixVariant } from './matrix-schema.ts';
 import { CLASS_LABELS, doubleBanner, observedText, variantLabel } from './matrix-text.ts';
 
 /** Symbols of the classes in matrix.html: plain glyphs that common fonts have (no emoji font needed). */
-const HTML_SYMBOLS: Record<Classification, string> = {
+export const HTML_SYMBOLS: Record<Classification, string> = {
   pass: '✓',
   'expected-fail': '✕',
   'unexpected-fail': '✘',

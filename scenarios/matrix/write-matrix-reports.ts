@@ -12,7 +12,7 @@ export const REPORT_FILES = { json: 'matrix.json', markdown: 'matrix.md', html: 
 export type WrittenReports = Record<keyof typeof REPORT_FILES, string>;
 
 /** Writes a file through a temporary sibling and a rename, so a reader never sees it half-written. */
-async function writeAtomic(path: string, text: string): Promise<void> {
+export async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, text, 'utf8');
   await rename(tmp, path);
