@@ -1,0 +1,76 @@
+import { readdirSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { buildHistory, historyHtml, historyLines, MatrixFileError, readMatrixFile, REPORT_FILES, writeAtomic, type HistoryRunInput } from '../scenarios/index.ts';
+import { CliError, type CommandSpec } from './command.ts';
+
+/** Where `matrix history` writes by default. */
+export const DEFAULT_HISTORY_OUT = join('reports', 'history');
+
+/** File names of the history reports. */
+export const HISTORY_FILES = { html: 'history.html', json: 'history.json' } as const;
+
+/** How deep a folder is searched for matrix.json files (a folder of downloaded artifacts: <run>/<artifact>/matrix.json). */
+const MAX_DEPTH = 4;
+
+/** The matrix.json files of an input: the file itself, or every matrix.json in a folder (up to MAX_DEPTH levels down). */
+export function matrixFilesOf(input: string): string[] {
+  const path = resolve(input);
+  let info;
+  try {
+    info = statSync(path);
+  } catch {
+    throw new CliError(`${input} does not exist: give matrix.json files or folders that hold them`);
+  }
+  if (info.isFile()) return [path];
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isFile() && entry.name === REPORT_FILES.json) found.push(join(dir, entry.name));
+      else if (entry.isDirectory() && depth < MAX_DEPTH && entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(join(dir, entry.name), depth + 1);
+    }
+  };
+  walk(path, 0);
+  if (found.length === 0) throw new CliError(`${input} holds no ${REPORT_FILES.json} (searched ${MAX_DEPTH} levels down): give the report folders of matrix runs`);
+  return found;
+}
+
+/** `nc-oauth-lab matrix history RUN...`: every cell across matrix runs, by date. */
+export const matrixHistoryCommand: CommandSpec = {
+  name: 'history',
+  summary: 'Show each matrix cell across runs by date (history.html, history.json): where it turned red, green again, and flaky cells.',
+  args: '<matrix.json files or folders...>',
+  options: {
+    out: { type: 'string', valueName: 'DIR', description: `Where ${HISTORY_FILES.html} and ${HISTORY_FILES.json} go.`, default: DEFAULT_HISTORY_OUT },
+  },
+  details: [
+    'Runs are read in any order (matrix.json of schema 1 or 2; a folder is searched for matrix.json files) and sorted by',
+    'their generatedAt. Variants are matched across runs by their axes, as matrix diff matches them; cells by check id.',
+    'Red is a cell not as expected (unexpected fail, wrong reason, stale); green is pass or expected fail; error, skipped,',
+    'unknown, interrupted and not-run cells are not measured, neither red nor green. A cell that changes between red and',
+    'green three times or more is flaky. Prints the cells red now (since when), green again and flaky; exit 0 whatever they',
+    'are, 2 when an input is missing, holds no matrix.json or is not a valid one.',
+  ].join('\n'),
+  async run(ctx) {
+    if (ctx.positionals.length === 0) throw new CliError("matrix history needs matrix.json files or folders holding them: run 'nc-oauth-lab matrix history --help'");
+    const paths = [...new Set(ctx.positionals.flatMap(matrixFilesOf))];
+    const runs: HistoryRunInput[] = [];
+    for (const path of paths) {
+      try {
+        runs.push({ path: relative(process.cwd(), path) || path, matrix: readMatrixFile(path) });
+      } catch (error) {
+        if (error instanceof MatrixFileError) throw new CliError(error.message, { code: error.code, cause: error });
+        throw error;
+      }
+    }
+    const history = buildHistory(runs);
+    const out = resolve(typeof ctx.values['out'] === 'string' && ctx.values['out'] !== '' ? ctx.values['out'] : DEFAULT_HISTORY_OUT);
+    await mkdir(out, { recursive: true });
+    await writeAtomic(join(out, HISTORY_FILES.json), `${JSON.stringify(history, null, 2)}\n`);
+    await writeAtomic(join(out, HISTORY_FILES.html), historyHtml(history));
+    for (const line of historyLines(history)) ctx.out(line);
+    if (history.double) ctx.out('matrix history: runs against the Nextcloud double (a test double, not a real Nextcloud) are marked as such');
+    ctx.out(`matrix history: wrote ${relative(process.cwd(), join(out, HISTORY_FILES.html)) || HISTORY_FILES.html} and ${HISTORY_FILES.json}`);
+    return 0;
+  },
+};
