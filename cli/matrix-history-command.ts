@@ -13,7 +13,7 @@ export const HISTORY_FILES = { html: 'history.html', json: 'history.json' } as c
 /** How deep a folder is searched for matrix.json files (a folder of downloaded artifacts: <run>/<artifact>/matrix.json). */
 const MAX_DEPTH = 4;
 
-/** The matrix.json files of an input: the file itself, or every matrix.json in a folder (up to MAX_DEPTH levels down). */
+/** The matrix.json files of an input: the file itself, or every matrix.json (or `*.matrix.json`) in a folder (up to MAX_DEPTH levels down). */
 export function matrixFilesOf(input: string): string[] {
   const path = resolve(input);
   let info;
@@ -26,7 +26,7 @@ export function matrixFilesOf(input: string): string[] {
   const found: string[] = [];
   const walk = (dir: string, depth: number): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isFile() && entry.name === REPORT_FILES.json) found.push(join(dir, entry.name));
+      if (entry.isFile() && (entry.name === REPORT_FILES.json || entry.name.endsWith(`.${REPORT_FILES.json}`))) found.push(join(dir, entry.name));
       else if (entry.isDirectory() && depth < MAX_DEPTH && entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(join(dir, entry.name), depth + 1);
     }
   };
@@ -44,7 +44,7 @@ export const matrixHistoryCommand: CommandSpec = {
     out: { type: 'string', valueName: 'DIR', description: `Where ${HISTORY_FILES.html} and ${HISTORY_FILES.json} go.`, default: DEFAULT_HISTORY_OUT },
   },
   details: [
-    'Runs are read in any order (matrix.json of schema 1 or 2; a folder is searched for matrix.json files) and sorted by',
+    'Runs are read in any order (matrix.json of schema 1 or 2; a folder is searched for matrix.json and *.matrix.json) and sorted by',
     'their generatedAt. Variants are matched across runs by their axes, as matrix diff matches them; cells by check id.',
     'Red is a cell not as expected (unexpected fail, wrong reason, stale); green is pass or expected fail; error, skipped,',
     'unknown, interrupted and not-run cells are not measured, neither red nor green. A cell that changes between red and',
