@@ -22,7 +22,7 @@ h2{font-size:16px;margin:16px 0 6px}
 table.history{border-collapse:separate;border-spacing:2px}
 .history thead th{background:#f6f8fa;border:1px solid #d0d7de;padding:4px 6px;font-weight:600;font-size:12px;vertical-align:bottom}
 .history thead th.run{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;max-height:220px}
-.history th.check{text-align:left;background:#fff;border:1px solid #eaeef2;padding:2px 6px;font-weight:400;white-space:nowrap}
+.history th.check{text-align:left;background:#fff;border:1px solid #eaeef2;padding:2px 6px;font-weight:400;max-width:300px}
 .history th.check code{font-weight:600}
 .history td.variant{font-family:ui-monospace,monospace;font-size:11px;padding:2px 6px;white-space:nowrap}
 td.cell{border:1px solid rgba(0,0,0,.15);border-radius:3px;width:26px;min-width:26px;height:22px;text-align:center;font-size:13px;padding:0}
@@ -30,6 +30,7 @@ td.empty{background:#fff;border:1px dashed #d0d7de}
 td.turned-red{box-shadow:inset 3px 0 0 #a40e26}
 td.turned-green{box-shadow:inset 3px 0 0 #116329}
 td.note{padding:2px 6px;white-space:nowrap;font-size:12px}
+.changes li{margin:2px 0}
 .flaky{display:inline-block;padding:0 6px;border-radius:8px;background:#9a6700;color:#fff;font-weight:700;font-size:11px}
 .red-now{color:#a40e26;font-weight:700}
 .green-again{color:#116329;font-weight:700}
@@ -82,6 +83,14 @@ export function historyHtml(history: MatrixHistory): string {
   const legend = CLASSIFICATIONS.map((c) => `<li class="c-${c}">${HTML_SYMBOLS[c]} <b>${h(CLASS_LABELS[c].label)}</b></li>`).join('');
   const runList = history.runs.map((r, i) => `<li><b>${i + 1}.</b> ${h(r.generatedAt)} · ${h(r.headline)}${r.double ? ' · Nextcloud double' : ''} · <code>${h(r.path)}</code></li>`).join('');
   const s = history.summary;
+  const date = (i: number): string => h(history.runs[i]!.generatedAt.slice(0, 16).replace('T', ' '));
+  const item = (row: HistoryRow, text: string): string => `<li><code>${h(row.check)}</code> on <code>${h(row.match)}</code>: ${text}</li>`;
+  const group = (title: string, items: string[]): string => (items.length === 0 ? '' : `<h2>${h(title)} (${items.length})</h2><ul class="changes">${items.join('')}</ul>`);
+  const changes = [
+    group('Red now', history.rows.filter((r) => r.redSince !== undefined).map((r) => item(r, `red since ${date(r.redSince!)}`))),
+    group('Green again', history.rows.filter((r) => r.redSince === undefined && r.greenAgainAt !== undefined).map((r) => item(r, `green again since ${date(r.greenAgainAt!)} (red from ${date(r.episodes.at(-1)!.redAt)})`))),
+    group('Flaky', history.rows.filter((r) => r.flaky).map((r) => item(r, `${r.flips} changes between red and green`))),
+  ].join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -96,6 +105,8 @@ ${banner ? `<p class="banner" id="double-banner" role="note">${h(banner)}</p>` :
 <h1>nc-oauth-lab matrix history</h1>
 <p class="meta">${history.runs.length} runs · ${s.rows} cells · <span class="red-now">${s.redNow} red now</span> · <span class="green-again">${s.turnedGreenAgain} green again</span> · ${s.flaky} flaky · generated ${h(history.generatedAt)}</p>
 <ul class="legend">${legend}<li class="empty">blank: no such cell in that run</li><li><span class="red-now">red edge</span>: turned red · <span class="green-again">green edge</span>: turned green again · red = unexpected fail, wrong reason, stale; not measured (error, skipped, unknown, interrupted, not run) is neither red nor green</li></ul>
+${changes}
+<h2>Every cell</h2>
 <table class="history">
 <thead><tr><th scope="col">check</th><th scope="col">variant</th>${runHeads}<th scope="col">since</th></tr></thead>
 <tbody>
