@@ -27,6 +27,8 @@ describe('nc-oauth-lab matrix bisect: bad input (exit 2, nothing run)', () => {
     ['no fixed major', ['--check', 'discovery.pkce-advertised', '--axis', 'oidc'], /give one value to --nextcloud/],
     ['an unknown patch', ['--check', 'discovery.pkce-advertised', '--axis', 'oidc', '--nextcloud', '32', '--patch', 'nope'], /--patch: unknown patch 'nope'/],
     ['the external provider', ['--check', 'discovery.pkce-advertised', '--axis', 'oidc', '--nextcloud', '32', '--provider', 'external'], /--provider must be one of double, docker/],
+    ['a Nextcloud major the fixed oidc does not install on', ['--check', 'discovery.pkce-advertised', '--axis', 'nextcloud', '--oidc', '1.10.0', '--from', '33'], /--from Nextcloud 33: oidc 1.10.0 installs on Nextcloud 30-32: pick a major it installs on/],
+    ['--nextcloud with --axis nextcloud', ['--check', 'discovery.pkce-advertised', '--axis', 'nextcloud', '--nextcloud', '32'], /--nextcloud is the axis of the bisect/],
     ['no released user_oidc on Nextcloud 35', ['--check', 'session.cookie-after-bearer', '--axis', 'user_oidc', '--nextcloud', '35'], /no release of user_oidc in the range installs with the fixed axes/],
   ];
   it.each(cases)('refuses %s', async (_name, argv, message) => {

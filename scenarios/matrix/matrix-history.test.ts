@@ -117,5 +117,7 @@ describe('historyHtml', () => {
     expect(cell('oauth.userinfo', 4)).toBe('cell c-pass turned-green');
     expect(html).toMatch(/<tr class="row-flaky" data-check="bearer\.ocs\.user"[^>]*data-flaky="true">/);
     expect(html).toContain('<span class="red-now">red since 2026-11-04 02:00</span>');
+    expect(html).toContain('<h2>Flaky (1)</h2><ul class="changes"><li><code>bearer.ocs.user</code> on <code>nc32-oidc1.16.6-uo8.10.1-none-nohdr</code>: 4 changes between red and green</li></ul>');
+    expect(html).toContain('<h2>Red now (2)</h2>');
   });
 });
