@@ -72,10 +72,14 @@ describe('nc-oauth-lab matrix bisect against the double', () => {
       ['end', 'oidc', '1.9.0', 'failed'],
       ['end', 'oidc', '1.11.0', 'passed'],
       ['probe', 'oidc', '1.10.0', 'passed'],
+      // the release just before --from checks the answer is monotonic there; the one after is the end 1.11.0
+      ['neighbour', 'oidc', '1.8.5', 'failed'],
     ]);
+    expect(r.out).toContain('discovery.pkce-advertised: monotonic at the answer: oidc 1.8.5 fails like 1.9.0');
     expect(r.err.join('\n')).toContain('the Nextcloud double, a test double');
     const matrix = readMatrixFile(join(out, 'matrix.json'));
     expect(matrix.cells.map((c) => [c.variant, c.check, c.observed.outcome])).toEqual([
+      ['nc32-oidc1.8.5-uo8.10.1-none-hdr', 'discovery.pkce-advertised', 'failed'],
       ['nc32-oidc1.9.0-uo8.10.1-none-hdr', 'discovery.pkce-advertised', 'failed'],
       ['nc32-oidc1.10.0-uo8.10.1-none-hdr', 'discovery.pkce-advertised', 'passed'],
       ['nc32-oidc1.11.0-uo8.10.1-none-hdr', 'discovery.pkce-advertised', 'passed'],

@@ -71,6 +71,8 @@ function position(axis: BisectAxis, data: readonly AxisRelease[], name: 'from' |
 interface PlannedRelease extends BisectCandidate {
   spec: MatrixSpec;
   key: string;
+  /** Its position in the axis data. */
+  dataIndex: number;
 }
 
 /** The options of a matrix run with the axis set to one release (and bisect's own defaults: patch none, OCS-APIRequest on). */
@@ -98,7 +100,7 @@ function oneVariant(spec: MatrixSpec): MatrixSpec {
  * not install with the fixed axes (each said on `err`) and without unreleased versions unless --from/--to names
  * one. Every problem of the options is a CliError (exit 2) before anything runs.
  */
-async function planReleases(ctx: CommandContext, axis: BisectAxis, check: CheckId): Promise<{ releases: PlannedRelease[]; fixed: string; leftOut: string[] }> {
+async function planReleases(ctx: CommandContext, axis: BisectAxis, check: CheckId): Promise<{ releases: PlannedRelease[]; range: { from: number; to: number }; fixed: string; leftOut: string[] }> {
   const data = axisData(axis);
   const fromIndex = position(axis, data, 'from', text(ctx, 'from'));
   const toIndex = position(axis, data, 'to', text(ctx, 'to'));
@@ -121,9 +123,11 @@ async function planReleases(ctx: CommandContext, axis: BisectAxis, check: CheckI
   const first = fromIndex ?? 0;
   const last = toIndex ?? data.length - 1;
   let lastError: CliError | undefined;
-  for (let i = first; i <= last; i += 1) {
+  for (let i = 0; i < data.length; i += 1) {
     const r = data[i]!;
-    const leftOut = (why: string): void => void left.push({ index: i, version: r.version, why });
+    // Releases outside --from/--to serve only as the neighbours of an answer at an end: left out silently.
+    const inside = i >= first && i <= last;
+    const leftOut = (why: string): void => void (inside && left.push({ index: i, version: r.version, why }));
     if (!r.released && !named.has(i)) {
       leftOut(`not released${r.notes ? ` (${r.notes})` : ''}: name it with --from/--to to include it`);
       continue;
@@ -148,19 +152,24 @@ async function planReleases(ctx: CommandContext, axis: BisectAxis, check: CheckI
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
       if (named.has(i) || axis !== 'nextcloud' || /one variant per release/.test(error.message)) throw error;
-      lastError = error;
+      if (inside) lastError = error;
       leftOut(error.message);
       continue;
     }
     const variant = spec.variants[0]!;
     const expected = expectedOutcome(expectations, check, { variant, mcpServer: toolInfo().version }).outcome;
-    releases.push({ version: r.version, expected, spec, key: variantKey(variant) });
+    releases.push({ version: r.version, expected, spec, key: variantKey(variant), dataIndex: i });
   }
-  if (releases.length < 2) {
-    if (lastError && releases.length === 0) throw lastError;
-    throw new CliError(`${releases.length === 0 ? 'no' : 'only one'} release of ${AXIS_NAME[axis]} in the range installs with the fixed axes: bisect needs two; widen --from/--to or change the fixed axes`);
+  const inRange = releases.filter((r) => r.dataIndex >= first && r.dataIndex <= last);
+  if (inRange.length < 2) {
+    if (lastError && inRange.length === 0) throw lastError;
+    throw new CliError(`${inRange.length === 0 ? 'no' : 'only one'} release of ${AXIS_NAME[axis]} in the range installs with the fixed axes: bisect needs two; widen --from/--to or change the fixed axes`);
   }
-  const v = releases[0]!.spec.variants[0]!;
+  const before = releases.filter((r) => r.dataIndex < first).at(-1);
+  const after = releases.find((r) => r.dataIndex > last);
+  const candidates = [...(before ? [before] : []), ...inRange, ...(after ? [after] : [])];
+  const range = { from: before ? 1 : 0, to: (before ? 1 : 0) + inRange.length - 1 };
+  const v = inRange[0]!.spec.variants[0]!;
   const fixedParts = [
     axis !== 'nextcloud' ? `Nextcloud ${v.nextcloud}` : '',
     axis !== 'oidc' ? (text(ctx, 'oidc') || axis !== 'nextcloud' ? `oidc ${v.oidc}` : 'oidc: the newest for each major') : '',
@@ -168,7 +177,7 @@ async function planReleases(ctx: CommandContext, axis: BisectAxis, check: CheckI
     `patch ${v.patch}`,
     `OCS-APIRequest ${v.ocsHeader ? 'on' : 'off'}`,
   ].filter(Boolean);
-  return { releases, fixed: fixedParts.join(', '), leftOut: leftOutLines(AXIS_NAME[axis], left) };
+  return { releases: candidates, range, fixed: fixedParts.join(', '), leftOut: leftOutLines(AXIS_NAME[axis], left) };
 }
 
 /** `left out oidc 1.8.0 ... 1.9.0 (7 releases): installs on Nextcloud 30-32, not 34`: consecutive releases with one reason in one line. */
@@ -239,15 +248,15 @@ export const matrixBisectCommand: CommandSpec = {
   details: [
     'Runs both ends first; if they agree it says so and exits 1. Otherwise it searches for the first release whose',
     'outcome (measured pass or fail of the check) equals the later end\'s, one release at a time, running only the',
-    'scenario(s) that declare the check (Playwright --grep on their titles). Each step prints the release, the',
-    'outcome and the seconds it took; probes go first to the change the expectations data predicts, then halve the',
-    'interval. Then it runs the release before and the release after the answer to check the outcome is monotonic',
-    'there. Releases come from double/app-releases.ts (every version with the Nextcloud majors it installs on); one',
-    'that does not install with the fixed axes is left out and said so, an unreleased one (user_oidc 8.11.0) unless',
-    '--from/--to names it. A cell that measured nothing (error, skipped, unknown, interrupted, not run) is reported and',
-    'stepped around, never counted as a pass or a fail. Exit 0 with an answer; 1 when the ends agree, nothing answers',
-    '(an end or the change not measured) or the outcome is not monotonic at the answer; 2 on bad input (an unknown',
-    'check or axis, a version outside the data, a fixed axis with several values, --provider external).',
+    'scenario(s) that declare the check (Playwright --grep on their titles). Each step prints the release, the outcome',
+    'and the seconds it took; probes go first to the change the expectations data predicts, then halve the interval.',
+    'Then it runs the release before and the release after the answer (also just outside --from/--to) to check the',
+    'outcome is monotonic there. Releases come from double/app-releases.ts (every version with the Nextcloud majors it',
+    'installs on); one that does not install with the fixed axes is left out and said so, an unreleased one (user_oidc',
+    '8.11.0) unless --from/--to names it. A cell that measured nothing (error, skipped, unknown, interrupted, not run)',
+    'is reported and stepped around, never counted as a pass or a fail. Exit 0 with an answer; 1 when the ends agree,',
+    'nothing answers (an end or the change not measured) or the outcome is not monotonic at the answer; 2 on bad input',
+    '(an unknown check or axis, a version outside the data, a fixed axis with several values, --provider external).',
   ].join('\n'),
   async run(ctx) {
     const checkText = text(ctx, 'check');
@@ -261,12 +270,12 @@ export const matrixBisectCommand: CommandSpec = {
     if (text(ctx, AXIS_OPTION[axis]) !== undefined) throw new CliError(`--${AXIS_OPTION[axis]} is the axis of the bisect: give its range with --from/--to`);
     const tests = testsDeclaring(check);
     if (tests.length === 0) throw new CliError(`no scenario declares ${check} (withChecks in scenarios/specs): nothing can measure it`);
-    const { releases, fixed, leftOut } = await planReleases(ctx, axis, check);
+    const { releases, range, fixed, leftOut } = await planReleases(ctx, axis, check);
     const out = resolve(text(ctx, 'out') ?? DEFAULT_BISECT_OUT);
     const provider = releases[0]!.spec.provider;
     const grep = grepForTests(tests);
     ctx.err(
-      `nc-oauth-lab matrix bisect: ${check} over ${releases.length} releases of ${AXIS_NAME[axis]} (${releases[0]!.version} ... ${releases.at(-1)!.version}) on the ${provider}` +
+      `nc-oauth-lab matrix bisect: ${check} over ${range.to - range.from + 1} releases of ${AXIS_NAME[axis]} (${releases[range.from]!.version} ... ${releases[range.to]!.version}) on the ${provider}` +
         `${provider === 'double' ? ' (the Nextcloud double, a test double, not a real Nextcloud)' : ''}; fixed: ${fixed}`,
     );
     for (const line of leftOut) ctx.err(`nc-oauth-lab matrix bisect: ${line}`);
@@ -299,14 +308,14 @@ export const matrixBisectCommand: CommandSpec = {
     };
     let result: BisectResult;
     try {
-      result = await bisectReleases({ check, candidates: releases, runner, onStep: (step) => ctx.out(stepLine(axis, step)) });
+      result = await bisectReleases({ check, candidates: releases, range, runner, onStep: (step) => ctx.out(stepLine(axis, step)) });
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
     const cells = result.steps.flatMap((s) => stepCells(s, check, dirs.get(s.index)!, out));
     const variants = result.steps.flatMap((s) => s.run.matrix?.variants ?? []).filter((v) => cells.some((c) => c.variant === v.key));
-    const { lines, code } = answerLines(check, axis, result, { from: releases[0]!.version, to: releases.at(-1)!.version });
+    const { lines, code } = answerLines(check, axis, result, { from: releases[range.from]!.version, to: releases[range.to]!.version });
     for (const line of lines) ctx.out(line);
     if (cells.length > 0) {
       const matrix = assembleMatrix({ variants, cells, tool: toolInfo(), generatedAt: new Date() });

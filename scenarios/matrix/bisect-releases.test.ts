@@ -110,7 +110,7 @@ describe('bisectReleases', () => {
 
   it('notes a side without a neighbour in the range', async () => {
     const result = await bisectReleases({ check: 'discovery.pkce-advertised', candidates: versions(3), runner: fake(['F', 'P', 'P']) });
-    expect(result.kind === 'answer' && result.notes).toEqual(['no release before 1.0.0 in the range to check it against']);
+    expect(result.kind === 'answer' && result.notes).toEqual(['no release before 1.0.0 to check it against']);
   });
 
   it('measures the time of each step with the clock it is given', async () => {
@@ -119,7 +119,16 @@ describe('bisectReleases', () => {
     expect(result.steps.map((s) => s.seconds)).toEqual([1.5, 1.5]);
   });
 
+  it('searches between the ends of its range and checks the releases just outside it', async () => {
+    // 1.2.0 breaks, 1.3.0 fixes it again: bisecting 1.0.0 ... 1.2.0 finds 1.2.0, and 1.3.0 outside the range says it is not monotonic
+    const runner = fake(['P', 'P', 'F', 'P', 'P']);
+    const result = await bisectReleases({ check: 'discovery.pkce-advertised', candidates: versions(5), range: { from: 0, to: 2 }, runner });
+    expect(result.kind === 'answer' && [result.first.version, result.change, result.monotonic, result.notes]).toEqual(['1.2.0', 'broken', false, ['not monotonic: 1.3.0 passed, after 1.2.0 which failed']]);
+    expect(runner.ran).toEqual([0, 2, 1, 3]);
+  });
+
   it('refuses fewer than two releases', async () => {
     await expect(bisectReleases({ check: 'discovery.pkce-advertised', candidates: versions(1), runner: fake(['P']) })).rejects.toThrow(BisectError);
+    await expect(bisectReleases({ check: 'discovery.pkce-advertised', candidates: versions(3), range: { from: 1, to: 1 }, runner: fake(['P', 'P', 'P']) })).rejects.toThrow(BisectError);
   });
 });

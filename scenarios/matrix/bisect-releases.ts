@@ -70,8 +70,13 @@ export type BisectResult =
 /** Options of `bisectReleases`. */
 export interface BisectOptions {
   check: CheckId;
-  /** The releases of the axis, oldest first, from --from to --to. At least two. */
+  /** The releases of the axis, oldest first. */
   candidates: readonly BisectCandidate[];
+  /**
+   * Indices of the ends in `candidates` (--from and --to; default the first and the last). The search stays
+   * between them; the monotonicity check may run the release just outside when the answer is at an end.
+   */
+  range?: { from: number; to: number };
   runner: BisectRunner;
   /** Called after every step (the CLI prints it). */
   onStep?: (step: BisectStep) => void;
@@ -111,7 +116,8 @@ function describeRun(run: StepRun): { outcome: StepOutcome; classification?: Cla
 export async function bisectReleases(options: BisectOptions): Promise<BisectResult> {
   const { candidates, runner } = options;
   const n = candidates.length;
-  if (n < 2) throw new BisectError(`bisect needs at least two releases, not ${n}`);
+  const range = options.range ?? { from: 0, to: n - 1 };
+  if (!(range.from >= 0 && range.to < n && range.from < range.to)) throw new BisectError(`bisect needs at least two releases between its ends, not ${Math.max(0, range.to - range.from + 1)}`);
   const now = options.now ?? (() => performance.now());
   const done = new Map<number, BisectStep>();
   const steps: BisectStep[] = [];
@@ -127,15 +133,15 @@ export async function bisectReleases(options: BisectOptions): Promise<BisectResu
     return step;
   };
 
-  const from = await measure(0, 'end');
-  const to = await measure(n - 1, 'end');
+  const from = await measure(range.from, 'end');
+  const to = await measure(range.to, 'end');
   for (const end of [from, to]) {
     if (end.outcome === 'not-measured') return { kind: 'not-measured', reason: `the end ${end.version} was not measured (${end.detail})`, steps };
   }
   if (from.outcome === to.outcome) return { kind: 'ends-agree', outcome: from.outcome as 'passed' | 'failed', steps };
   const later = to.outcome;
-  let lo = 0;
-  let hi = n - 1;
+  let lo = range.from;
+  let hi = range.to;
   const predicted = (i: number): boolean => {
     const e = candidates[i]!.expected;
     if (e !== 'pass' && e !== 'fail') return false;
@@ -168,7 +174,7 @@ export async function bisectReleases(options: BisectOptions): Promise<BisectResu
   let monotonic = true;
   const neighbour = async (index: number, side: 'before' | 'after', anchor: BisectStep, wanted: StepOutcome): Promise<void> => {
     if (index < 0 || index >= n) {
-      notes.push(`no release ${side} ${anchor.version} in the range to check it against`);
+      notes.push(`no release ${side} ${anchor.version} to check it against`);
       return;
     }
     const step = await measure(index, 'neighbour');
