@@ -200,7 +200,8 @@ function stepCells(step: BisectStep, check: string, dir: string, out: string): M
 }
 
 function stepLine(axis: BisectAxis, step: BisectStep): string {
-  return `  ${step.role.padEnd(9)} ${`${AXIS_NAME[axis]} ${step.version}`.padEnd(18)} ${step.outcome.padEnd(12)} ${step.seconds.toFixed(1).padStart(6)} s  ${step.detail}`;
+  const detail = step.detail.length > 140 ? `${step.detail.slice(0, 139)}…` : step.detail;
+  return `  ${step.role.padEnd(9)} ${`${AXIS_NAME[axis]} ${step.version}`.padEnd(18)} ${step.outcome.padEnd(12)} ${step.seconds.toFixed(1).padStart(6)} s  ${detail}`;
 }
 
 function answerLines(check: string, axis: BisectAxis, result: BisectResult, range: { from: string; to: string }): { lines: string[]; code: number } {
