@@ -13,6 +13,7 @@ import {
   loadExpectations,
   matrixVerdict,
   PROVIDERS,
+  REPORT_FILES,
   runMatrix,
   testsDeclaring,
   toolInfo,
@@ -281,7 +282,8 @@ export const matrixBisectCommand: CommandSpec = {
     );
     for (const line of leftOut) ctx.err(`nc-oauth-lab matrix bisect: ${line}`);
     ctx.err(`nc-oauth-lab matrix bisect: scenario(s): ${tests.map((t) => `'${t.title}' (${t.file}:${t.line})`).join(', ')}`);
-    await rm(join(out, 'steps'), { recursive: true, force: true });
+    // a previous bisect's reports would be read as this one's when this one writes none
+    for (const name of ['steps', ...Object.values(REPORT_FILES)]) await rm(join(out, name), { recursive: true, force: true });
     let interrupted: NodeJS.Signals | undefined;
     const stop = (signal: NodeJS.Signals): void => {
       interrupted = signal;
