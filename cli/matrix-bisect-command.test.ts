@@ -75,7 +75,7 @@ describe('nc-oauth-lab matrix bisect against the double', () => {
       // the release just before --from checks the answer is monotonic there; the one after is the end 1.11.0
       ['neighbour', 'oidc', '1.8.5', 'failed'],
     ]);
-    expect(r.out).toContain('discovery.pkce-advertised: monotonic at the answer: oidc 1.8.5 fails like 1.9.0');
+    expect(r.out).toContain('discovery.pkce-advertised: monotonic at the answer: oidc 1.8.5 fails like 1.9.0, oidc 1.11.0 passes like 1.10.0');
     expect(r.err.join('\n')).toContain('the Nextcloud double, a test double');
     const matrix = readMatrixFile(join(out, 'matrix.json'));
     expect(matrix.cells.map((c) => [c.variant, c.check, c.observed.outcome])).toEqual([

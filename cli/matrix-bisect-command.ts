@@ -218,9 +218,9 @@ function answerLines(check: string, axis: BisectAxis, result: BisectResult, rang
   for (const note of result.notes) lines.push(`${check}: ${note}`);
   if (result.monotonic) {
     const verb = (o: string): string => (o === 'passed' ? 'passes' : 'fails');
-    const checked = result.steps
-      .filter((s) => s.role === 'neighbour' && s.outcome !== 'not-measured')
-      .map((s) => `${name(s.version)} ${verb(s.outcome)} like ${s.index < result.last.index ? result.last.version : result.first.version}`);
+    const checked = [result.neighbours.before && [result.neighbours.before, result.last], result.neighbours.after && [result.neighbours.after, result.first]]
+      .filter((pair): pair is BisectStep[] => Array.isArray(pair) && pair[0]!.outcome !== 'not-measured')
+      .map(([n, anchor]) => `${name(n!.version)} ${verb(n!.outcome)} like ${anchor!.version}`);
     if (checked.length > 0) lines.push(`${check}: monotonic at the answer: ${checked.join(', ')}`);
   } else {
     lines.push(`${check}: the outcome is not monotonic at the answer: the first ${now} release may not be the only change (run 'nc-oauth-lab matrix' over the releases around it)`);

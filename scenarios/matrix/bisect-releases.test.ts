@@ -42,6 +42,7 @@ describe('bisectReleases', () => {
     if (result.kind !== 'answer') return;
     expect([result.last.version, result.first.version, result.change, result.monotonic]).toEqual(['1.4.0', '1.5.0', 'fixed', true]);
     expect(result.notes).toEqual([]);
+    expect([result.neighbours.before?.version, result.neighbours.after?.version]).toEqual(['1.3.0', '1.6.0']);
     // each release at most once, the ends first
     expect(runner.ran.slice(0, 2)).toEqual([0, 9]);
     expect(new Set(runner.ran).size).toBe(runner.ran.length);

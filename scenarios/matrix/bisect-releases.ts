@@ -62,6 +62,8 @@ export type BisectResult =
       monotonic: boolean;
       /** Lines about the neighbours: one that contradicts, one not measured, none in the range. */
       notes: string[];
+      /** The release before `last` and the one after `first`, as measured (possibly earlier, as an end or a probe). */
+      neighbours: { before?: BisectStep; after?: BisectStep };
       steps: BisectStep[];
     }
   | { kind: 'ends-agree'; outcome: 'passed' | 'failed'; steps: BisectStep[] }
@@ -171,6 +173,7 @@ export async function bisectReleases(options: BisectOptions): Promise<BisectResu
   const last = done.get(lo)!;
   const first = done.get(hi)!;
   const notes: string[] = [];
+  const neighbours: { before?: BisectStep; after?: BisectStep } = {};
   let monotonic = true;
   const neighbour = async (index: number, side: 'before' | 'after', anchor: BisectStep, wanted: StepOutcome): Promise<void> => {
     if (index < 0 || index >= n) {
@@ -178,6 +181,7 @@ export async function bisectReleases(options: BisectOptions): Promise<BisectResu
       return;
     }
     const step = await measure(index, 'neighbour');
+    neighbours[side] = step;
     if (step.outcome === 'not-measured') notes.push(`${step.version}, ${side} ${anchor.version}, was not measured (${step.detail}): monotonic on that side not checked`);
     else if (step.outcome !== wanted) {
       monotonic = false;
@@ -186,5 +190,5 @@ export async function bisectReleases(options: BisectOptions): Promise<BisectResu
   };
   await neighbour(lo - 1, 'before', last, last.outcome);
   await neighbour(hi + 1, 'after', first, first.outcome);
-  return { kind: 'answer', first, last, change: later === 'passed' ? 'fixed' : 'broken', monotonic, notes, steps };
+  return { kind: 'answer', first, last, change: later === 'passed' ? 'fixed' : 'broken', monotonic, notes, neighbours, steps };
 }
