@@ -97,9 +97,10 @@ function oneVariant(spec: MatrixSpec): MatrixSpec {
 }
 
 /**
- * The releases to bisect over, oldest first: the axis data from --from to --to, without the releases that do
- * not install with the fixed axes (each said on `err`) and without unreleased versions unless --from/--to names
- * one. Every problem of the options is a CliError (exit 2) before anything runs.
+ * The releases to bisect over, oldest first: the axis data from --from to --to (the `range`), plus the release
+ * just outside each end for the monotonicity check, without the releases that do not install with the fixed
+ * axes (listed in `leftOut`) and without unreleased versions unless --from/--to names one. Every problem of the
+ * options is a CliError (exit 2) before anything runs.
  */
 async function planReleases(ctx: CommandContext, axis: BisectAxis, check: CheckId): Promise<{ releases: PlannedRelease[]; range: { from: number; to: number }; fixed: string; leftOut: string[] }> {
   const data = axisData(axis);
@@ -152,8 +153,9 @@ async function planReleases(ctx: CommandContext, axis: BisectAxis, check: CheckI
       spec = oneVariant(await matrixSpecFromOptions(stepContext(ctx, axis, r.version)));
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
+      if (!inside) continue;
       if (named.has(i) || axis !== 'nextcloud' || /one variant per release/.test(error.message)) throw error;
-      if (inside) lastError = error;
+      lastError = error;
       leftOut(error.message);
       continue;
     }
