@@ -177,7 +177,7 @@ export async function bisectReleases(options: BisectOptions): Promise<BisectResu
   let monotonic = true;
   const neighbour = async (index: number, side: 'before' | 'after', anchor: BisectStep, wanted: StepOutcome): Promise<void> => {
     if (index < 0 || index >= n) {
-      notes.push(`no release ${side} ${anchor.version} to check it against`);
+      notes.push(`no release ${side} ${anchor.version} installs with the fixed axes: monotonic on that side not checked`);
       return;
     }
     const step = await measure(index, 'neighbour');
