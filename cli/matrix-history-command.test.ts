@@ -27,6 +27,8 @@ describe('nc-oauth-lab matrix history', () => {
   write('nightly/run-3/matrix', '2026-11-03T02:00:00.000Z', true);
   write('nightly/run-1/matrix', '2026-11-01T02:00:00.000Z', true);
   const second = write('nightly/run-2/matrix', '2026-11-02T02:00:00.000Z', false);
+  // a report folder's own subfolders (a bisect's steps/) are not other runs
+  write('nightly/run-2/matrix/steps/nc32', '2026-11-02T01:00:00.000Z', true);
 
   it('reads a folder of runs and a file given again, and writes history.html and history.json', async () => {
     const out = join(dir, 'out');

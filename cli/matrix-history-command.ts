@@ -13,7 +13,11 @@ export const HISTORY_FILES = { html: 'history.html', json: 'history.json' } as c
 /** How deep a folder is searched for matrix.json files (a folder of downloaded artifacts: <run>/<artifact>/matrix.json). */
 const MAX_DEPTH = 4;
 
-/** The matrix.json files of an input: the file itself, or every matrix.json (or `*.matrix.json`) in a folder (up to MAX_DEPTH levels down). */
+/**
+ * The matrix.json files of an input: the file itself, or the matrix.json (or `*.matrix.json`) files of a folder and
+ * of its subfolders up to MAX_DEPTH levels down; a folder that holds one is a run's report folder, whose own
+ * subfolders (a bisect's steps/) are not searched.
+ */
 export function matrixFilesOf(input: string): string[] {
   const path = resolve(input);
   let info;
@@ -24,11 +28,14 @@ export function matrixFilesOf(input: string): string[] {
   }
   if (info.isFile()) return [path];
   const found: string[] = [];
+  const isMatrix = (name: string): boolean => name === REPORT_FILES.json || name.endsWith(`.${REPORT_FILES.json}`);
   const walk = (dir: string, depth: number): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isFile() && (entry.name === REPORT_FILES.json || entry.name.endsWith(`.${REPORT_FILES.json}`))) found.push(join(dir, entry.name));
-      else if (entry.isDirectory() && depth < MAX_DEPTH && entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(join(dir, entry.name), depth + 1);
-    }
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+    const matrices = entries.filter((e) => e.isFile() && isMatrix(e.name));
+    found.push(...matrices.map((e) => join(dir, e.name)));
+    // A report folder's subfolders are its own parts (a bisect's steps/, logs/, artifacts/): not other runs.
+    if (matrices.length > 0 || depth >= MAX_DEPTH) return;
+    for (const e of entries) if (e.isDirectory() && e.name !== 'node_modules' && !e.name.startsWith('.')) walk(join(dir, e.name), depth + 1);
   };
   walk(path, 0);
   if (found.length === 0) throw new CliError(`${input} holds no ${REPORT_FILES.json} (searched ${MAX_DEPTH} levels down): give the report folders of matrix runs`);
@@ -44,12 +51,13 @@ export const matrixHistoryCommand: CommandSpec = {
     out: { type: 'string', valueName: 'DIR', description: `Where ${HISTORY_FILES.html} and ${HISTORY_FILES.json} go.`, default: DEFAULT_HISTORY_OUT },
   },
   details: [
-    'Runs are read in any order (matrix.json of schema 1 or 2; a folder is searched for matrix.json and *.matrix.json) and sorted by',
-    'their generatedAt. Variants are matched across runs by their axes, as matrix diff matches them; cells by check id.',
-    'Red is a cell not as expected (unexpected fail, wrong reason, stale); green is pass or expected fail; error, skipped,',
-    'unknown, interrupted and not-run cells are not measured, neither red nor green. A cell that changes between red and',
-    'green three times or more is flaky. Prints the cells red now (since when), green again and flaky; exit 0 whatever they',
-    'are, 2 when an input is missing, holds no matrix.json or is not a valid one.',
+    'Runs are read in any order (matrix.json of schema 1 or 2; a folder is searched for matrix.json and *.matrix.json,',
+    'not inside a folder that holds one, such as a bisect\'s steps/) and sorted by their generatedAt. Variants are',
+    'matched across runs by their axes, as matrix diff matches them; cells by check id. Red is a cell not as expected',
+    '(unexpected fail, wrong reason, stale); green is pass or expected fail; error, skipped, unknown, interrupted and',
+    'not-run cells are not measured, neither red nor green. A cell that changes between red and green three times or',
+    'more is flaky. Prints the cells red now (since when), green again and flaky; exit 0 whatever they are, 2 when an',
+    'input is missing, holds no matrix.json or is not a valid one.',
   ].join('\n'),
   async run(ctx) {
     if (ctx.positionals.length === 0) throw new CliError("matrix history needs matrix.json files or folders holding them: run 'nc-oauth-lab matrix history --help'");
