@@ -43,6 +43,18 @@ describe('nc-oauth-lab matrix history', () => {
     expect(readFileSync(join(out, 'history.html'), 'utf8')).toContain('<h1>nc-oauth-lab matrix history</h1>');
   });
 
+  it('reads matrix.json of schema version 1 (the recorded real runs) beside version 2', async () => {
+    const old = syntheticMatrix({ variants: [v], tests: [{ title: 't', line: 1, records: () => [['oauth.userinfo', false, { status: 500 }]] }] });
+    const counts = Object.fromEntries(Object.entries(old.summary.counts).filter(([c]) => !['wrong-reason', 'interrupted', 'not-run'].includes(c)));
+    mkdirSync(join(dir, 'v1'));
+    writeFileSync(join(dir, 'v1', 'nc32.0.1-real.matrix.json'), JSON.stringify({ ...old, schemaVersion: 1, generatedAt: '2026-10-31T00:00:00.000Z', summary: { ...old.summary, counts } }));
+    const r = await run('matrix', 'history', join(dir, 'v1'), join(dir, 'nightly'), '--out', join(dir, 'out-v1'));
+    expect(r.code).toBe(0);
+    // red (v1), green, red, green: three changes, flaky
+    expect(r.out[0]).toBe('matrix history: 4 runs from 2026-10-31T00:00:00.000Z to 2026-11-03T02:00:00.000Z, 1 cells: 0 red now, 1 green again, 1 flaky');
+    expect(r.out).toContain('  green again since run 4 (2026-11-03T02:00:00.000Z): oauth.userinfo on nc32-oidc1.16.6-uo8.10.1-none-nohdr (red from run 3 (2026-11-02T02:00:00.000Z)) (flaky: 3 changes)');
+  });
+
   it('refuses no input, a missing input, a folder without matrix.json and an invalid file (exit 2)', async () => {
     expect((await run('matrix', 'history')).code).toBe(2);
     const missing = await run('matrix', 'history', join(dir, 'nope'));
