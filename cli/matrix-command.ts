@@ -1,5 +1,7 @@
 import { diffMatrices, formatMatrixDiff, matrixDiffMarkdown, MatrixFileError, readMatrixFile, type DiffAxis } from '../scenarios/index.ts';
 import { CliError, type CommandSpec } from './command.ts';
+import { matrixBisectCommand } from './matrix-bisect-command.ts';
+import { matrixHistoryCommand } from './matrix-history-command.ts';
 import { MATRIX_RUN_DETAILS, MATRIX_RUN_OPTIONS, matrixMergeCommand, runMatrixCommand } from './matrix-run-command.ts';
 
 const AXIS_OPTION: Record<string, DiffAxis> = { nextcloud: 'nextcloud', oidc: 'oidc', 'user-oidc': 'userOidc', patch: 'patch', 'ocs-header': 'ocsHeader' };
@@ -53,10 +55,10 @@ export const matrixDiffCommand: CommandSpec = {
 /** `nc-oauth-lab matrix`: the compatibility matrix; without a command it runs one (see matrix-run-command.ts). */
 export const matrixCommand: CommandSpec = {
   name: 'matrix',
-  summary: 'The compatibility matrix: run it on Playwright Test across variants, merge shards, compare runs.',
+  summary: 'The compatibility matrix: run it on Playwright Test across variants, merge shards, compare runs, bisect releases, show history.',
   options: MATRIX_RUN_OPTIONS,
   details: MATRIX_RUN_DETAILS,
   run: runMatrixCommand,
-  subcommands: [matrixMergeCommand, matrixDiffCommand],
+  subcommands: [matrixMergeCommand, matrixDiffCommand, matrixBisectCommand, matrixHistoryCommand],
 };
 

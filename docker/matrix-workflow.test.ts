@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,8 +33,8 @@ interface Job {
 
 const WORKFLOW = join(REPO_ROOT, '.github/workflows/matrix.yml');
 const text = readFileSync(WORKFLOW, 'utf8');
-const workflow = parse(text) as { name: string; on: Record<string, { inputs: Record<string, { default?: unknown; type: string }> }>; permissions: Record<string, string>; jobs: Record<string, Job> };
-const { plan, matrix, merge } = workflow.jobs as Record<'plan' | 'matrix' | 'merge', Job>;
+const workflow = parse(text) as { name: string; on: Record<string, { inputs: Record<string, { default?: unknown; type: string }> }> & { schedule?: { cron: string }[] }; permissions: Record<string, string>; jobs: Record<string, Job> };
+const { plan, matrix, merge, history } = workflow.jobs as Record<'plan' | 'matrix' | 'merge' | 'history', Job>;
 const runs = (job: Job): string => job.steps.map((s) => s.run ?? '').join('\n');
 
 /** The words after `npx nc-oauth-lab` in every run line, continuation lines joined. */
@@ -51,7 +51,7 @@ function findCommand(path: string[]): CommandSpec | undefined {
 
 describe('.github/workflows/matrix.yml', () => {
   it('runs by hand and from another repository, with the same inputs', () => {
-    expect(Object.keys(workflow.on).sort()).toEqual(['workflow_call', 'workflow_dispatch']);
+    expect(Object.keys(workflow.on).sort()).toEqual(['schedule', 'workflow_call', 'workflow_dispatch']);
     const called = workflow.on['workflow_call']!.inputs;
     const dispatched = workflow.on['workflow_dispatch']!.inputs;
     for (const name of ['nextcloud', 'patch', 'user-oidc-repository', 'user-oidc-ref', 'shards']) {
@@ -126,6 +126,76 @@ describe('.github/workflows/matrix.yml', () => {
     expect(post.if).toBe('${{ !cancelled() }}');
   });
 
+  describe('nightly (schedule)', () => {
+    it('runs once a night with the defaults of workflow_call, since a scheduled run has no inputs', () => {
+      expect(workflow.on.schedule).toHaveLength(1);
+      expect(workflow.on.schedule![0]!.cron).toMatch(/^\d+ \d+ \* \* \*$/);
+      const called = workflow.on['workflow_call']!.inputs;
+      expect(plan.steps.find((s) => s.id === 'shards')!.env!['SHARDS']).toBe(`\${{ inputs.shards || ${String(called['shards']!.default)} }}`);
+      const run = matrix.steps.find((s) => s.name?.startsWith('Run shard'))!;
+      expect(run.env!['NEXTCLOUD']).toBe(`\${{ inputs.nextcloud || '${String(called['nextcloud']!.default)}' }}`);
+      expect(run.env!['PATCH']).toBe(`\${{ inputs.patch || '${String(called['patch']!.default)}' }}`);
+      // a scheduled run checks out this repository, like a run by hand
+      for (const job of [matrix, merge]) expect(job.steps[0]!.with!['repository']).toContain("github.event_name == 'schedule'");
+    });
+
+    it('keeps the merged matrix.json as the run artifact the later nights read', () => {
+      const upload = merge.steps.find((s) => s.name === 'Upload the matrix')!;
+      expect(upload.with!['name']).toBe('matrix');
+      expect(String(upload.with!['path'])).toContain('nc-oauth-lab/reports/matrix.json');
+      expect(Number(upload.with!['retention-days'])).toBeGreaterThanOrEqual(30);
+    });
+
+    it('builds the history from this run and the nightly runs before it, only on schedule', () => {
+      expect(history.needs).toBe('merge');
+      expect(history.if).toBe("${{ !cancelled() && github.event_name == 'schedule' }}");
+      expect(history.permissions).toEqual({ contents: 'read', actions: 'read' });
+      const current = history.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+      expect(current.with).toEqual({ name: 'matrix', path: 'nc-oauth-lab/history/${{ github.run_id }}' });
+      expect(cliCalls(history)).toEqual([['matrix', 'history', 'history/', '--out', 'reports/history', '|', 'tee', 'reports/history.txt']]);
+      const upload = history.steps.find((s) => s.name === 'Upload the history')!;
+      expect(upload.with!['name']).toBe('history');
+      expect(String(upload.with!['path'])).toContain('history.html');
+      expect(runs(history)).not.toMatch(/\$\{\{\s*inputs\./);
+    });
+
+    it("fetches the 29 previous nightly runs' matrix artifacts with the GitHub CLI, skipping a run without one", () => {
+      const step = history.steps.find((s) => s.id === 'previous')!;
+      expect(Number(step.env!['PREVIOUS']) + 1).toBe(30);
+      const dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-gha-'));
+      try {
+        // a fake gh: `run list` prints three run ids, `run download` makes the artifact folder (none for run 12)
+        const bin = join(dir, 'bin');
+        mkdirSync(bin);
+        writeFileSync(
+          join(bin, 'gh'),
+          [
+            '#!/bin/bash',
+            'echo "$*" >> "$GH_LOG"',
+            'if [ "$1 $2" = "run list" ]; then printf "13\\n12\\n11\\n"; exit 0; fi',
+            'if [ "$1 $2" = "run download" ]; then [ "$3" = 12 ] && exit 1; d=${@: -1}; mkdir -p "$d"; echo "{}" > "$d/matrix.json"; exit 0; fi',
+            'exit 2',
+          ].join('\n'),
+        );
+        chmodSync(join(bin, 'gh'), 0o755);
+        const output = join(dir, 'output');
+        writeFileSync(output, '');
+        const stdout = execFileSync('bash', ['-eo', 'pipefail', '-c', step.run!], {
+          cwd: dir,
+          env: { PATH: `${bin}:${process.env['PATH']}`, GH_LOG: join(dir, 'gh.log'), GITHUB_OUTPUT: output, REPO: 'o/nc-oauth-lab', RUN_ID: '14', PREVIOUS: step.env!['PREVIOUS']!, GH_TOKEN: 'x' },
+        }).toString();
+        const calls = readFileSync(join(dir, 'gh.log'), 'utf8').trim().split('\n');
+        expect(calls[0]).toBe("run list --repo o/nc-oauth-lab --workflow matrix.yml --event schedule --status completed --limit 29 --json databaseId --jq .[].databaseId");
+        expect(calls.slice(1)).toEqual(['13', '12', '11'].map((id) => `run download ${id} --repo o/nc-oauth-lab --name matrix --dir history/${id}`));
+        expect(readdirSync(join(dir, 'history')).sort()).toEqual(['11', '13']);
+        expect(stdout).toContain('run 12: no matrix artifact');
+        expect(readFileSync(output, 'utf8')).toBe('previous=2\n');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   it('pins every action to a major version', () => {
     for (const job of Object.values(workflow.jobs)) for (const step of job.steps) if (step.uses) expect(step.uses).toMatch(/^actions\/[a-z-]+@v\d+$/);
   });
@@ -133,9 +203,9 @@ describe('.github/workflows/matrix.yml', () => {
   const matrixRun = findCommand(['matrix']);
   const hasRun = matrixRun?.run !== undefined && findCommand(['matrix', 'merge']) !== undefined;
   it.skipIf(!hasRun)('uses only options the CLI has (skipped until `nc-oauth-lab matrix` runs and `matrix merge` exist, issue 6)', () => {
-    for (const call of [...cliCalls(matrix), ...cliCalls(merge)]) {
+    for (const call of [...cliCalls(matrix), ...cliCalls(merge), ...cliCalls(history)]) {
       const words = call.filter((w) => !w.startsWith('$') && !w.startsWith('"'));
-      const spec = words[1] === 'merge' ? findCommand(['matrix', 'merge'])! : matrixRun!;
+      const spec = words[1] === 'merge' || words[1] === 'history' ? findCommand(['matrix', words[1]])! : matrixRun!;
       for (const flag of words.filter((w) => w.startsWith('--'))) expect(Object.keys(spec.options ?? {}), `${spec.name} ${flag}`).toContain(flag.slice(2));
     }
     expect(Object.keys(matrixRun!.options ?? {})).toContain('user-oidc-src');

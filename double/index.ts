@@ -41,3 +41,4 @@ export {
 export { discoveryDocument } from './oidc/discovery-document.ts';
 export { DOUBLE_TOTP_CODE } from './pages/login-page.ts';
 export { FIRST_RUN_WIZARD_CLOSE_DELAY_MS } from './pages/first-run-wizard.ts';
+export { OIDC_RELEASE_VERSIONS, USER_OIDC_RELEASE_VERSIONS, appReleases, findAppRelease, installsOn, type AppRelease, type ReleasedApp } from './app-releases.ts';

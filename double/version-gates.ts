@@ -45,7 +45,7 @@ export interface ReleaseLine {
 
 /** Release lines of the `oidc` app (H2CK/oidc), from the facts page. */
 export const OIDC_RELEASES: readonly ReleaseLine[] = [
-  { versions: { from: '1.8.0', to: '1.8.99' }, nextcloud: [30, 31], notes: 'no PKCE' },
+  { versions: { from: '1.8.0', to: '1.8.99' }, nextcloud: [30, 32], notes: 'no PKCE (1.8.0 and 1.8.1: NC 30-31)' },
   { versions: { from: '1.9.0', to: '1.9.99' }, nextcloud: [30, 32], notes: 'no PKCE' },
   { versions: { from: '1.10.0', to: '1.10.99' }, nextcloud: [30, 32], notes: 'PKCE (S256 and plain)' },
   { versions: { from: '1.11.0', to: '1.11.99' }, nextcloud: [30, 32], notes: 'introspection, RFC 7592, DCR token_type, consent page' },

@@ -73,7 +73,7 @@ export {
 } from './expectations/lint-expectations.ts';
 export { CLASSIFICATIONS, PROBLEM_CLASSIFICATIONS, classifyCell, isNotMeasured, isProblem, type Classification, type ExpectedOutcomeKind, type ObservedOutcome } from './matrix/classify-cell.ts';
 export { MATRIX_SCHEMA_VERSION, READABLE_MATRIX_SCHEMA_VERSIONS, matrixSchema, type Matrix, type MatrixCell, type MatrixCheck, type MatrixLink, type MatrixVariant } from './matrix/matrix-schema.ts';
-export { buildMatrix, problemLines, type MatrixInput, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
+export { assembleMatrix, buildMatrix, problemLines, type MatrixInput, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
 export { matrixMarkdown } from './matrix/matrix-markdown.ts';
 export {
   CLASS_COLORS,
@@ -114,7 +114,7 @@ export { statusMarkdown } from './status/status-markdown.ts';
 export { statusHtml } from './status/status-html.ts';
 export { STATUS_FILES, writeStatusReports, type WrittenStatus } from './status/write-status-reports.ts';
 export { matrixJunit } from './matrix/matrix-junit.ts';
-export { REPORT_FILES, writeMatrixReports, type WrittenReports } from './matrix/write-matrix-reports.ts';
+export { REPORT_FILES, writeAtomic, writeMatrixReports, type WrittenReports } from './matrix/write-matrix-reports.ts';
 export {
   DIFF_AXES,
   MatrixFileError,
@@ -161,3 +161,35 @@ export {
   type MatrixRunOptions,
   type Shard,
 } from './run-matrix.ts';
+export { SPECS_DIR, declaredCheckTests, grepForTests, testsDeclaring, type CheckTest } from './check-tests.ts';
+export {
+  BISECT_AXES,
+  BisectError,
+  bisectReleases,
+  type BisectAxis,
+  type BisectCandidate,
+  type BisectOptions,
+  type BisectResult,
+  type BisectRunner,
+  type BisectStep,
+  type StepOutcome,
+  type StepRun,
+} from './matrix/bisect-releases.ts';
+export { CLASS_LABELS, doubleBanner, observedText, variantLabel } from './matrix/matrix-text.ts';
+export { matrixVerdict, type MatrixVerdict } from './matrix/matrix-verdict.ts';
+export {
+  FLAKY_FLIPS,
+  HISTORY_SCHEMA_VERSION,
+  buildHistory,
+  cellState,
+  historyLines,
+  historyMatchKey,
+  type CellState as HistoryCellState,
+  type HistoryEntry,
+  type HistoryRow,
+  type HistoryRun,
+  type HistoryRunInput,
+  type MatrixHistory,
+  type RedEpisode,
+} from './matrix/matrix-history.ts';
+export { historyHtml } from './matrix/history-html.ts';

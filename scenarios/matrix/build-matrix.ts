@@ -106,6 +106,18 @@ export function buildMatrix(input: MatrixInput): Matrix {
     const expected = expectedOutcome(input.expectations, check, { variant: variant.variant as Variant, mcpServer: input.tool.version });
     cells.push({ check, variant: variantKey, classification: classifyCell(observed.outcome, expected.outcome), observed, expected, links });
   }
+  return assembleMatrix({ variants, cells, tool: input.tool, generatedAt: input.generatedAt });
+}
+
+/**
+ * A matrix from variants and cells already classified (by `buildMatrix`, or taken from other matrices):
+ * variants in `compareVariants` order, cells in catalogue then variant order, the checks of the cells,
+ * counts, problems and status. Cells of a variant that is not listed are left out.
+ */
+export function assembleMatrix(input: { variants: readonly MatrixVariant[]; cells: readonly MatrixCell[]; tool: Pick<ToolInfo, 'name' | 'version'>; generatedAt: Date }): Matrix {
+  const variants = [...new Map(input.variants.map((v) => [v.key, v])).values()].sort((a, b) => compareVariants(a.variant as Variant, b.variant as Variant));
+  const variantIndex = new Map(variants.map((v, i) => [v.key, i]));
+  const cells = input.cells.filter((c) => variantIndex.has(c.variant));
   cells.sort((a, b) => checkOrder(a.check) - checkOrder(b.check) || variantIndex.get(a.variant)! - variantIndex.get(b.variant)!);
   const checkIds = [...new Set(cells.map((c) => c.check))];
   const counts = Object.fromEntries(CLASSIFICATIONS.map((c) => [c, 0])) as Record<Classification, number>;

@@ -159,7 +159,8 @@ export function comparedMessage(cell: MatrixCell): string | undefined {
 
 const providersOf = (m: Matrix): string[] => [...new Set(m.variants.map((v) => v.provider))].sort();
 
-function matchKey(v: MatrixVariant, ignore: ReadonlySet<DiffAxis>): string {
+/** The key `matrix diff` matches variants by: the axes, with the ignored ones as `*`. */
+export function matchKey(v: MatrixVariant, ignore: ReadonlySet<DiffAxis> = new Set()): string {
   const x = v.variant;
   const part = (axis: DiffAxis, text: string): string => (ignore.has(axis) ? '*' : text);
   return `nc${part('nextcloud', String(x.nextcloud))}-oidc${part('oidc', x.oidc)}-uo${part('userOidc', x.userOidc)}-${part('patch', x.patch)}-${part('ocsHeader', x.ocsHeader ? 'hdr' : 'nohdr')}`;
