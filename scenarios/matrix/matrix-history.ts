@@ -29,13 +29,13 @@ export function historyMatchKey(v: MatrixVariant): string {
   return matchKey(v);
 }
 
-/** `red`: a problem (isProblem: unexpected-fail, wrong-reason, stale); `green`: as expected (pass, expected-fail); else not measured. */
+/** `red`: a measured problem (unexpected-fail, wrong-reason, stale); `green`: as expected (pass, expected-fail); else (error included) not measured. */
 export type CellState = 'red' | 'green' | 'not-measured';
 
 /** The state of a class in the history. */
 export function cellState(c: Classification): CellState {
-  if (isProblem(c)) return 'red';
   if (isNotMeasured(c)) return 'not-measured';
+  if (isProblem(c)) return 'red';
   return 'green';
 }
 

@@ -33,7 +33,7 @@ describe('every report headline tells the verdict (synthetic matrices)', () => {
   const clean = ['notes with bearer', 'discovery', 'introspection', 'dcr delete'].map((t) => byTitle.get(t)!);
   const headlines = (m: Matrix): string[] => [
     matrixMarkdown(m).split('\n').find((l) => l.startsWith('nc-oauth-lab 0.1.0 · '))!,
-    /<p class="meta">.*<\/p>/.exec(matrixHtml(m))![0],
+    /<p class="verdict[^>]*>.*<\/p>/.exec(matrixHtml(m))![0],
     summaryLines(m)[0]!,
   ];
 
