@@ -4,6 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { getContainerRuntimeClient, ImageName, type ContainerRuntimeClient } from 'testcontainers';
 import { HarnessError } from '../harness-error.ts';
 import type { Progress } from '../nextcloud-instance.ts';
+import { BuildLog, type BuildStreamLine } from './docker-build-log.ts';
 
 /**
  * Connects to the Docker engine testcontainers finds (DOCKER_HOST, the default socket, a testcontainers
@@ -38,6 +39,8 @@ export interface DockerImageBuild {
   rebuild?: boolean;
   /** Named in progress lines, e.g. "Nextcloud 32, oidc 1.16.6, user_oidc 8.10.1, patch none". */
   description: string;
+  /** `buildkit` (default: only the selected stages) or `classic`, the legacy builder (for tests of what it does). */
+  builder?: 'buildkit' | 'classic';
 }
 
 /** Every file under `dir`, relative, with `/` separators (what the engine receives as the build context). */
@@ -51,17 +54,11 @@ async function contextFiles(dir: string, under = dir): Promise<string[]> {
   return files;
 }
 
-/** One line of the engine's build stream (classic builder `stream`, BuildKit `aux` traces, or an error). */
-interface BuildStreamLine {
-  stream?: string;
-  error?: string;
-  errorDetail?: { message?: string };
-}
-
 /**
  * Builds an image with BuildKit (only the stages the build args select run) unless the tag is there
  * already; returns whether it built. Shows progress every 30 s. A failed build throws HarnessError
- * `ERR_PROVIDER_UNAVAILABLE` with the engine's error message on one line.
+ * `ERR_IMAGE_BUILD` (exit code 1) on one line: the failing step and its last log lines (`BuildLog`), e.g.
+ * a download that failed and why; the cause carries the engine's error.
  */
 export async function buildDockerImage(client: ContainerRuntimeClient, build: DockerImageBuild, progress: Progress): Promise<boolean> {
   if (!build.rebuild && (await dockerImageExists(client, build.tag))) {
@@ -72,20 +69,24 @@ export async function buildDockerImage(client: ContainerRuntimeClient, build: Do
   const started = Date.now();
   const ticker = setInterval(() => progress(`  still building ${build.tag} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
   const dockerode = client.container.dockerode;
+  const log = new BuildLog();
   try {
     const stream = await dockerode.buildImage(
       { context: build.context, src: await contextFiles(build.context) },
-      { t: build.tag, dockerfile: build.dockerfile, buildargs: build.buildArgs, version: '2', labels: { 'io.nc-oauth-lab.built-by': 'nc-oauth-lab docker provider' } },
+      { t: build.tag, dockerfile: build.dockerfile, buildargs: build.buildArgs, version: build.builder === 'classic' ? '1' : '2', labels: { 'io.nc-oauth-lab.built-by': 'nc-oauth-lab docker provider' } },
     );
-    const output = await new Promise<BuildStreamLine[]>((resolve, reject) => {
-      dockerode.modem.followProgress(stream, (error: Error | null, lines: BuildStreamLine[]) => (error ? reject(error) : resolve(lines)));
+    await new Promise<void>((resolve, reject) => {
+      dockerode.modem.followProgress(
+        stream,
+        (error: Error | null) => (error ? reject(error) : resolve()),
+        (line: BuildStreamLine) => log.push(line),
+      );
     });
-    const failed = output.find((line) => line.error !== undefined || line.errorDetail !== undefined);
-    if (failed) throw new Error(failed.errorDetail?.message ?? failed.error ?? 'the build failed');
+    if (log.engineError !== undefined) throw new Error(log.engineError);
     if (!(await dockerImageExists(client, build.tag))) throw new Error('the engine reported no error but the image is missing');
   } catch (cause) {
-    const message = (cause instanceof Error ? cause.message : String(cause)).trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'unknown error';
-    throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `building image ${build.tag} failed: ${message.slice(0, 300)}`, { cause });
+    const summary = log.engineError !== undefined ? log.failureSummary() : ((cause instanceof Error ? cause.message : String(cause)).trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'unknown error');
+    throw new HarnessError('ERR_IMAGE_BUILD', `building image ${build.tag} failed: ${summary.replace(/\s+/g, ' ').slice(0, 600)}`, { cause, detail: { tag: build.tag, steps: log.allSteps().length } });
   } finally {
     clearInterval(ticker);
   }
