@@ -113,9 +113,18 @@ async function clearReports(out: string): Promise<void> {
  * must change) or error (the procedure broke before it recorded the check).
  */
 export function matrixFailures(matrix: Matrix): string[] {
-  const errors = matrix.cells
-    .filter((c) => c.classification === 'error')
-    .map((c) => `error: ${c.check} on ${c.variant}: ${(c.observed.error ?? 'the procedure failed').split('\n')[0]}`);
+  // Error cells of one variant with one reason (a variant that could not be built or started) make one line.
+  const groups = new Map<string, { variant: string; reason: string; checks: string[] }>();
+  for (const c of matrix.cells.filter((x) => x.classification === 'error')) {
+    const reason = (c.observed.error ?? 'the procedure failed').split('\n')[0]!;
+    const key = `${c.variant}\u0000${reason}`;
+    const group = groups.get(key) ?? { variant: c.variant, reason, checks: [] };
+    group.checks.push(c.check);
+    groups.set(key, group);
+  }
+  const errors = [...groups.values()].map((g) =>
+    g.checks.length === 1 ? `error: ${g.checks[0]} on ${g.variant}: ${g.reason}` : `error: ${g.checks.length} cells on ${g.variant}: ${g.reason}`,
+  );
   return [...problemLines(matrix), ...errors];
 }
 
