@@ -147,6 +147,8 @@ export class BuildLog {
       .map((l) => l.replace(/^#\d+ \d+(\.\d+)? /, '').trim())
       .filter((l) => l !== '' && !/^-+>/.test(l) && !/^Removing intermediate container/.test(l))
       .slice(-lines);
+    const base = /^\[internal\] load metadata for (\S+)/.exec(step.name)?.[1];
+    if (base) return `base image ${base} is not on this engine and cannot be pulled: ${(step.error ?? engine).split('\n')[0]}`;
     const name = step.name.length > 140 ? `${step.name.slice(0, 137)}...` : step.name;
     return `step ${name || '(unnamed)'} failed${tail.length > 0 ? `: ${tail.join(' | ')}` : `: ${step.error ?? engine}`}`;
   }

@@ -116,13 +116,22 @@ export function demuxDockerLog(buffer: Buffer): string {
  * then removes it with its volumes. testcontainers leaves such a container behind. Never throws.
  */
 export async function rescueFailedContainer(client: ContainerRuntimeClient, name: string): Promise<string> {
+  return (await rescueFailedContainerState(client, name)).log;
+}
+
+/** `rescueFailedContainer`, and the container's exit code when it had exited (undefined while it ran). */
+export async function rescueFailedContainerState(client: ContainerRuntimeClient, name: string): Promise<{ log: string; exitCode: number | undefined }> {
   const container = client.container.getById(name);
+  const state = await container
+    .inspect()
+    .then((info) => (info.State.Running ? undefined : info.State.ExitCode))
+    .catch(() => undefined);
   const log = await container
     .logs({ stdout: true, stderr: true, follow: false })
     .then((raw: unknown) => (Buffer.isBuffer(raw) ? demuxDockerLog(raw) : String(raw)))
     .catch(() => '');
   await container.remove({ force: true, v: true }).catch(() => undefined);
-  return log;
+  return { log, exitCode: state };
 }
 
 /** Something the provider started: removed by `stop`, or, if the process ends first, by `docker rm -f`. */

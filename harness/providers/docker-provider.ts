@@ -23,7 +23,7 @@ import { HarnessError } from '../harness-error.ts';
 import { NextcloudBuilder } from '../nextcloud-builder.ts';
 import type { LaunchContext, LaunchedNextcloud, OccResult, OccRunner, TestUserRequest } from '../nextcloud-instance.ts';
 import { previousBuildFailure, recordBuildFailure, withBuildLock } from './docker-build-lock.ts';
-import { buildDockerImage, connectDockerEngine, dockerImageExists, rescueFailedContainer, trackDockerResource } from './docker-engine.ts';
+import { buildDockerImage, connectDockerEngine, dockerImageExists, rescueFailedContainerState, trackDockerResource } from './docker-engine.ts';
 
 /** Environment variable: the release mirror when none is given (`--release-mirror`). */
 export const RELEASE_MIRROR_ENV = 'NC_OAUTH_LAB_RELEASE_MIRROR';
@@ -110,8 +110,9 @@ async function startOrRescue(client: ContainerRuntimeClient, name: string, conta
   try {
     return await container.withName(name).withLogConsumer((stream) => tail.attach(stream)).start();
   } catch (error) {
-    const log = await rescueFailedContainer(client, name);
+    const { log, exitCode } = await rescueFailedContainerState(client, name);
     if (log) tail.replace(log);
+    if (exitCode !== undefined) throw new Error(`the container exited (code ${exitCode})`, { cause: error });
     throw error;
   }
 }
@@ -485,10 +486,10 @@ export class DockerNextcloud extends NextcloudBuilder {
       const raw = error instanceof Error ? error.message : String(error);
       const tail = lastLines(logs.get('nextcloud')?.text() ?? '', 3, secrets.redact.bind(secrets));
       const timeoutS = Math.round((this.options.startupTimeoutMs ?? 600_000) / 1000);
-      const reason = /timed out|did not finish within|not accessible after/i.test(raw)
-        ? `Nextcloud did not report installed within ${timeoutS} s; last log lines: ${tail}`
-        : /exited/i.test(raw)
-          ? `the container exited before Nextcloud reported installed; last log lines: ${tail}`
+      const reason = /^the container exited/.test(raw)
+        ? `${raw.split('\n')[0]} before Nextcloud reported installed; last log lines: ${tail}`
+        : /timed out|did not finish within|not accessible after/i.test(raw)
+          ? `Nextcloud did not report installed within ${timeoutS} s; last log lines: ${tail}`
           : `${secrets.redact(raw.split('\n')[0]!.slice(0, 300))}; last log lines: ${tail}`;
       throw new HarnessError('ERR_NOT_INSTALLED', `${image} did not come up: ${reason}${dir ? `; logs kept in ${dir}` : ''}`, { cause: error });
     }
