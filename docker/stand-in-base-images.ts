@@ -29,8 +29,9 @@ export function standInProblem(): string | undefined {
   return undefined;
 }
 
-// Serves /fixtures/<file name> for upstream release URLs and the fixture host; any other URL is fetched for
-// real with busybox wget, so an unreachable mirror fails as it would (wget: bad address 'host').
+// Serves /fixtures/<file name> for upstream release URLs and the fixture host; for any other URL the host
+// is really looked up (busybox nslookup) and the file fetched with busybox wget, so an unreachable mirror
+// fails as with curl ("curl: (6) Could not resolve host: HOST").
 const FAKE_CURL = `#!/bin/sh
 out=; url=
 while [ $# -gt 0 ]; do
@@ -48,7 +49,9 @@ case $url in
     cp "$file" "$out"
     ;;
   *)
-    if ! error=$(wget -q -T 10 -O "$out" "$url" 2>&1); then echo "$error" >&2; exit 6; fi
+    host=\${url#*://}; host=\${host%%/*}; host=\${host%%:*}
+    nslookup "$host" >/dev/null 2>&1 || { echo "curl: (6) Could not resolve host: $host" >&2; exit 6; }
+    if ! error=$(wget -q -T 10 -O "$out" "$url" 2>&1); then echo "curl: (7) $error" >&2; exit 7; fi
     ;;
 esac
 `;
@@ -136,6 +139,7 @@ export async function buildStandInBaseImages(client: ContainerRuntimeClient, wor
     if (error) throw new Error(`building the stand-in ${tag} failed: ${error}`);
   };
   mkdirSync(join(work, 'node/fixtures'), { recursive: true });
+  writeFileSync(join(work, 'node/fixtures/README'), 'synthetic release tarballs, by their upstream file names\n');
   for (const app of IMAGE_APPS) {
     const version = versions[app];
     if (!version) continue;

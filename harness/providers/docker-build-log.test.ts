@@ -20,7 +20,7 @@ const field = (no: number, value: Buffer | string): Buffer => {
 };
 const intField = (no: number, value: number): Buffer => Buffer.concat([varint(no * 8), varint(value)]);
 const vertex = (digest: string, name: string, error?: string): Buffer => field(1, Buffer.concat([field(1, digest), field(3, name), ...(error ? [field(7, error)] : [])]));
-const log = (digest: string, msg: string): Buffer => field(3, Buffer.concat([field(1, digest), intField(3, 2), field(4, msg)]));
+const log = (digest: string, msg: string, stream = 2): Buffer => field(3, Buffer.concat([field(1, digest), intField(3, stream), field(4, msg)]));
 const trace = (...parts: Buffer[]): { id: string; aux: string } => ({ id: 'moby.buildkit.trace', aux: Buffer.concat(parts).toString('base64') });
 
 describe('BuildLog', () => {
@@ -28,16 +28,18 @@ describe('BuildLog', () => {
     const b = new BuildLog();
     b.push(trace(vertex('sha256:a', '[build-tools 1/2] COPY docker/nextcloud/build/ /opt/nc-oauth-lab-build/')));
     b.push(trace(vertex('sha256:b', '[deck-source-release 1/1] RUN /opt/nc-oauth-lab-build/fetch-release.sh deck "$DECK_VERSION" "$DECK_RELEASE_URL" /out "$RELEASE_MIRROR"')));
-    b.push(trace(log('sha256:b', 'nc-oauth-lab: downloading deck 1.16.7 from http://mirror.invalid/deck-v1.16.7.tar.gz\n')));
+    b.push(trace(log('sha256:b', 'nc-oauth-lab: downloading deck 1.16.7 from http://mirror.invalid/deck-v1.16.7.tar.gz\n', 1)));
+    b.push(trace(log('sha256:b', 'nc-oauth-lab: checking\n')));
     b.push(trace(log('sha256:b', 'nc-oauth-lab: download of deck 1.16.7 from http://mirror.invalid/deck-v1.16.7.tar.gz failed: curl: (6) Could not resolve host: mirror.invalid\n')));
     b.push(trace(vertex('sha256:b', '[deck-source-release 1/1] RUN /opt/nc-oauth-lab-build/fetch-release.sh deck "$DECK_VERSION" "$DECK_RELEASE_URL" /out "$RELEASE_MIRROR"', 'process "/bin/sh -c ..." did not complete successfully: exit code: 1')));
     b.push(trace(vertex('sha256:c', '[notes-source-release 1/1] RUN ...', 'context canceled')));
     b.push({ errorDetail: { message: 'process "/bin/sh -c /opt/nc-oauth-lab-build/fetch-release.sh deck ..." did not complete successfully: exit code: 1' } });
     expect(b.engineError).toMatch(/exit code: 1$/);
     expect(b.failedStep()?.name).toMatch(/^\[deck-source-release 1\/1\] RUN/);
+    expect(b.failedStep()?.log).toContain('nc-oauth-lab: downloading deck');
     expect(b.failureSummary(2)).toBe(
       'step [deck-source-release 1/1] RUN /opt/nc-oauth-lab-build/fetch-release.sh deck "$DECK_VERSION" "$DECK_RELEASE_URL" /out "$RELEASE_MIRROR" failed: ' +
-        'nc-oauth-lab: downloading deck 1.16.7 from http://mirror.invalid/deck-v1.16.7.tar.gz | nc-oauth-lab: download of deck 1.16.7 from http://mirror.invalid/deck-v1.16.7.tar.gz failed: curl: (6) Could not resolve host: mirror.invalid',
+        'nc-oauth-lab: checking | nc-oauth-lab: download of deck 1.16.7 from http://mirror.invalid/deck-v1.16.7.tar.gz failed: curl: (6) Could not resolve host: mirror.invalid',
     );
   });
 

@@ -63,6 +63,8 @@ export interface BuildStep {
   name: string;
   error?: string;
   log: string;
+  /** What the step wrote to stderr (BuildKit keeps the streams apart; the classic builder does not). */
+  stderr: string;
 }
 
 /** Collects the steps of a build from its stream lines, in the order they appeared. */
@@ -88,7 +90,7 @@ export class BuildLog {
   private step(id: string): BuildStep {
     let s = this.steps.get(id);
     if (!s) {
-      s = { name: '', log: '' };
+      s = { name: '', log: '', stderr: '' };
       this.steps.set(id, s);
     }
     return s;
@@ -117,7 +119,10 @@ export class BuildLog {
         if (error) s.error = error;
       } else if (f.no === 3) {
         const l = protobufFields(f.bytes);
-        this.step(text(l.find((x) => x.no === 1))).log += text(l.find((x) => x.no === 4));
+        const s = this.step(text(l.find((x) => x.no === 1)));
+        const msg = text(l.find((x) => x.no === 4));
+        s.log += msg;
+        if (l.find((x) => x.no === 3)?.int === 2) s.stderr += msg;
       }
     }
   }
@@ -129,20 +134,29 @@ export class BuildLog {
 
   /** The step that failed: BuildKit's vertex with an error, or the classic builder's last step. */
   failedStep(): BuildStep | undefined {
+    // When one step fails BuildKit cancels the others, which then carry errors of their own ("context
+    // canceled", "container process is already dead"): the failed one is the step the engine's error names.
     const withError = this.allSteps().filter((s) => s.error && !/^(context )?canceled/i.test(s.error));
+    const engine = this.engineError ?? '';
+    const named = withError.find((s) => engine !== '' && (engine.includes(s.error!) || s.error!.includes(engine)));
+    if (named) return named;
+    const exited = withError.find((s) => /did not complete successfully|returned a non-zero code/.test(s.error!));
+    if (exited) return exited;
     if (withError.length > 0) return withError.at(-1);
     return this.engineError && this.classicStep ? this.classicStep : undefined;
   }
 
   /**
-   * One line: the failing step and its last `lines` log lines (BuildKit's `#N 0.123 ` prefixes removed),
+   * One line: the failing step and its last `lines` lines of stderr, or of its output when it wrote no
+   * stderr (BuildKit's `#N 0.123 ` prefixes removed),
    * or the engine's error when no step failed (a missing base image, a bad Dockerfile).
    */
   failureSummary(lines = 3): string {
     const step = this.failedStep();
     const engine = (this.engineError ?? 'the build failed').trim().split('\n').filter(Boolean).at(-1) ?? 'the build failed';
     if (!step) return engine;
-    const tail = step.log
+    // The step's stderr holds the reason (our scripts write their errors there); else its whole output.
+    const tail = (step.stderr.trim() !== '' ? step.stderr : step.log)
       .split(/\r?\n/)
       .map((l) => l.replace(/^#\d+ \d+(\.\d+)? /, '').trim())
       .filter((l) => l !== '' && !/^-+>/.test(l) && !/^Removing intermediate container/.test(l))
