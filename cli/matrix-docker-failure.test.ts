@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getContainerRuntimeClient, type ContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildStandInBaseImages, standInProblem, type StandInBaseImages } from '../docker/stand-in-base-images.ts';
+import { buildContext, buildStandInBaseImages, standInProblem, type StandInBaseImages } from '../docker/stand-in-base-images.ts';
+import { runMatrix, variantKey, type Variant } from '../scenarios/index.ts';
 import { runCli } from './command.ts';
 import { rootCommand } from './commands.ts';
 
@@ -84,5 +85,31 @@ describe.skipIf(why !== undefined)('nc-oauth-lab matrix --provider docker with a
     expect(matrix.cells.length).toBeGreaterThan(20);
     expect(new Set(matrix.cells.map((c) => c.classification))).toEqual(new Set(['error']));
     for (const c of matrix.cells) expect(c.observed.error).toMatch(download);
+  }, 240_000);
+
+  it('a variant whose Nextcloud does not come up: one start, its tests skipped with the reason, error cells', async () => {
+    // An image whose entrypoint fails as a post-installation hook would.
+    const context = join(work, 'exits');
+    mkdirSync(context, { recursive: true });
+    writeFileSync(join(context, 'Dockerfile'), `FROM ${bases.nextcloud}\nCMD ["sh", "-c", "echo 'nc-oauth-lab: NC_OAUTH_LAB_TOKEN_TYPE must be opaque or jwt' >&2; exit 1"]\n`);
+    const tag = `nc-oauth-lab-test/exits:${process.pid}`;
+    bases.images.push(tag);
+    expect(await buildContext(client, context, 'Dockerfile', tag, {})).toBe('');
+    const variant: Variant = { nextcloud: 32, oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', ocsHeader: true };
+    const chunks: string[] = [];
+    const result = await runMatrix({
+      spec: { provider: 'docker', variants: [variant], docker: { images: { [variantKey(variant)]: { tag, how: 'given', ms: 0 } } } },
+      out: join(work, 'reports-exits'),
+      workers: 1,
+      progress: 'null',
+      output: (c) => chunks.push(c),
+    });
+    const output = chunks.join('');
+    expect(result.exitCode, output).toBe(1);
+    expect(output).toMatch(new RegExp(`variant ${variantKey(variant)} did not run: ${tag.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} did not come up: the container exited \\(code 1\\) before Nextcloud reported installed; last log lines: nc-oauth-lab: NC_OAUTH_LAB_TOKEN_TYPE must be opaque or jwt`));
+    expect(output.match(/did not run:/g)).toHaveLength(1);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatch(/^error: \d+ cells on nc32-oidc1\.16\.6-uo8\.10\.1-none-hdr: the variant did not run: .* did not come up: the container exited \(code 1\)/);
+    expect(new Set(result.matrix!.cells.map((c) => c.classification))).toEqual(new Set(['error']));
   }, 240_000);
 });
