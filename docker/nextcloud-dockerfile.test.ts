@@ -165,6 +165,9 @@ describe('docker/nextcloud/Dockerfile', () => {
     const ignore = readFileSync(join(REPO_ROOT, 'docker/nextcloud/Dockerfile.dockerignore'), 'utf8').split('\n');
     expect(ignore).toContain('**/node_modules');
     expect(ignore).toContain('**/.git');
+    // The legacy builder reads only the root .dockerignore: the same patterns.
+    const patterns = (file: string): string[] => readFileSync(join(REPO_ROOT, file), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+    expect(patterns('.dockerignore')).toEqual(patterns('docker/nextcloud/Dockerfile.dockerignore'));
   });
 
   it('puts the apps in custom_apps and the hooks, made executable, in the post-installation folder', () => {

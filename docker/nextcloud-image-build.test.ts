@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { getContainerRuntimeClient, type ContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareBuildContext, type NextcloudImageSpec } from './nextcloud-image.ts';
+import { prepareBuildContext, REPO_ROOT, type NextcloudImageSpec } from './nextcloud-image.ts';
 import { buildContext, buildStandInBaseImages, STAND_IN_FIXTURE_HOST, standInProblem, syntheticApp, type StandInBaseImages } from './stand-in-base-images.ts';
 
 // docker/nextcloud/Dockerfile built for real by BuildKit on a local engine, offline: the base images are
@@ -29,6 +29,8 @@ const why = await problem();
 if (why) console.warn(`Dockerfile build tests skipped: ${why}`);
 
 const appTree = syntheticApp;
+
+const hasDockerCli = (): boolean => spawnSync('docker', ['--version'], { stdio: 'ignore' }).status === 0;
 
 describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKit with stand-in base images', () => {
   let client: ContainerRuntimeClient;
@@ -189,5 +191,24 @@ describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKi
     const stream = await dockerode.buildImage({ context: dir, src: files }, { t: `nc-oauth-lab-test/nextcloud:${run}-legacy`, dockerfile: 'docker/nextcloud/Dockerfile', buildargs: args, version: '1' });
     await new Promise<void>((resolve, reject) => dockerode.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve()), (line: Record<string, unknown>) => log.push(line)));
     expect(log.failureSummary()).toMatch(/needs BuildKit: use 'docker buildx build' \(install the buildx plugin\) or DOCKER_BUILDKIT=1 docker build/);
+  }, 180_000);
+
+  it.skipIf(!hasDockerCli())('`docker build` from the repository root with the legacy builder: a small context, then the one-line BuildKit message', () => {
+    const tag = `nc-oauth-lab-test/nextcloud:${run}-legacy-cli`;
+    images.push(tag);
+    const ran = spawnSync('docker', ['build', '-f', 'docker/nextcloud/Dockerfile', ...Object.entries(bases.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '-t', tag, '.'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const output = `${ran.stdout}${ran.stderr}`;
+    expect(ran.status, output).not.toBe(0);
+    const sent = /Sending build context to Docker daemon\s+([\d.]+)([kMG]?B)/.exec(output);
+    expect(sent, output).not.toBeNull();
+    const mb = Number(sent![1]) * ({ B: 1e-6, kB: 1e-3, MB: 1, GB: 1000 } as Record<string, number>)[sent![2]!]!;
+    // node_modules (hundreds of MB) stays out: the root .dockerignore applies to the legacy builder.
+    expect(mb).toBeLessThan(30);
+    expect(output).toContain("nc-oauth-lab: docker/nextcloud/Dockerfile needs BuildKit: use 'docker buildx build' (install the buildx plugin) or DOCKER_BUILDKIT=1 docker build");
   }, 180_000);
 });
