@@ -11,18 +11,25 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('withBuildLock', () => {
   it('runs the builds of one tag one after the other, and of different tags side by side', async () => {
     const events: string[] = [];
-    const build = (tag: string, name: string, ms: number) =>
+    let bStarted: () => void = () => undefined;
+    // a1 holds its lock until b has started (bounded): b must not wait for a lock of another tag.
+    const bRunning = new Promise<void>((resolve) => (bStarted = resolve));
+    const build = (tag: string, name: string, work: () => Promise<unknown>) =>
       withBuildLock(
         tag,
         async () => {
           events.push(`start ${name}`);
-          await new Promise((r) => setTimeout(r, ms));
+          if (name === 'b') bStarted();
+          await work();
           events.push(`end ${name}`);
           return name;
         },
         { dir, pollMs: 10 },
       );
-    expect(await Promise.all([build('nc-oauth-lab/nextcloud:32-aaaa', 'a1', 80), build('nc-oauth-lab/nextcloud:32-aaaa', 'a2', 10), build('nc-oauth-lab/nextcloud:34-bbbb', 'b', 10)])).toEqual(['a1', 'a2', 'b']);
+    const a1 = build('nc-oauth-lab/nextcloud:32-aaaa', 'a1', () => Promise.race([bRunning, new Promise((r) => setTimeout(r, 5000))]));
+    const a2 = build('nc-oauth-lab/nextcloud:32-aaaa', 'a2', async () => undefined);
+    const b = build('nc-oauth-lab/nextcloud:34-bbbb', 'b', async () => undefined);
+    expect(await Promise.all([a1, a2, b])).toEqual(['a1', 'a2', 'b']);
     expect(events.indexOf('end a1')).toBeLessThan(events.indexOf('start a2'));
     expect(events.indexOf('start b')).toBeLessThan(events.indexOf('end a1'));
   });
