@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getContainerRuntimeClient, type ContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildContext, buildStandInBaseImages, standInProblem, type StandInBaseImages } from '../docker/stand-in-base-images.ts';
+import { buildContext, buildStandInBaseImages, standInProblem, type StandInBaseImages } from '../docker/index.ts';
 import { runMatrix, variantKey, type Variant } from '../scenarios/index.ts';
 import { runCli } from './command.ts';
 import { rootCommand } from './commands.ts';

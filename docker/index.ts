@@ -36,4 +36,6 @@ export type { AppSource, BaseImages, ImagePatch, NextcloudImageSpec, PreparedBui
 export { DockerfileSyntaxError, parseDockerfile, parseKeyValues } from './parse-dockerfile.ts';
 export type { DockerfileInstruction, DockerfileStage, ParsedDockerfile } from './parse-dockerfile.ts';
 export { FAKE_OCC_SCRIPT, runHooksWithFakeOcc } from './run-hooks-with-fake-occ.ts';
+export { STAND_IN_FIXTURE_HOST, STATIC_BUSYBOX, buildContext, buildStandInBaseImages, standInProblem, syntheticApp } from './stand-in-base-images.ts';
+export type { StandInBaseImages } from './stand-in-base-images.ts';
 export type { HookRun, RecordedOccCall } from './run-hooks-with-fake-occ.ts';
