@@ -34,6 +34,8 @@ export interface BuildLockOptions {
   /** Milliseconds between looks at the lock (default 500). */
   pollMs?: number;
   progress?: Progress;
+  /** Registers the lock for removal if the process ends while holding it; returns the unregister function. */
+  track?: (path: string) => () => void;
 }
 
 /**
@@ -68,9 +70,11 @@ export async function withBuildLock<T>(tag: string, fn: () => Promise<T>, option
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
   }
+  const untrack = options.track?.(lock);
   try {
     return await fn();
   } finally {
+    untrack?.();
     await rm(lock, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { getContainerRuntimeClient, ImageName, type ContainerRuntimeClient } from 'testcontainers';
@@ -142,10 +143,18 @@ interface LiveResource {
 }
 
 const live = new Map<string, LiveResource>();
+/** Temporary files and directories (build contexts, build locks) removed at exit and on SIGINT/SIGTERM too. */
+const tempPaths = new Set<string>();
 let handlersInstalled = false;
+
+function removeTempPaths(): void {
+  for (const path of tempPaths) rmSync(path, { recursive: true, force: true });
+  tempPaths.clear();
+}
 
 /** Last resort when the process exits with resources still registered: the docker CLI, synchronously. */
 function removeSynchronously(): void {
+  removeTempPaths();
   const containers = [...live.values()].filter((r) => r.kind === 'container').map((r) => r.id);
   const networks = [...live.values()].filter((r) => r.kind === 'network').map((r) => r.id);
   if (containers.length > 0) spawnSync('docker', ['rm', '--force', '--volumes', ...containers], { stdio: 'ignore', timeout: 30_000 });
@@ -156,6 +165,7 @@ function removeSynchronously(): void {
 async function onSignal(signal: NodeJS.Signals): Promise<void> {
   process.removeListener('SIGINT', onSigint);
   process.removeListener('SIGTERM', onSigterm);
+  removeTempPaths();
   const resources = [...live.values()].reverse();
   for (const resource of resources) {
     await resource.stop().catch(() => undefined);
@@ -179,7 +189,7 @@ function installHandlers(): void {
 }
 
 function removeHandlersWhenIdle(): void {
-  if (!handlersInstalled || live.size > 0) return;
+  if (!handlersInstalled || live.size > 0 || tempPaths.size > 0) return;
   handlersInstalled = false;
   process.removeListener('exit', removeSynchronously);
   process.removeListener('SIGINT', onSigint);
@@ -204,6 +214,20 @@ export function trackDockerResource(kind: LiveResource['kind'], id: string, stop
       }
     })();
     return stopping;
+  };
+}
+
+/**
+ * Registers a temporary path (a build context, a build lock) to be removed if the process exits or gets
+ * SIGINT/SIGTERM before the caller removes it. Returns the function that unregisters it (the caller then
+ * removes it itself).
+ */
+export function trackTempPath(path: string): () => void {
+  installHandlers();
+  tempPaths.add(path);
+  return () => {
+    tempPaths.delete(path);
+    removeHandlersWhenIdle();
   };
 }
 

@@ -23,7 +23,7 @@ import { HarnessError } from '../harness-error.ts';
 import { NextcloudBuilder } from '../nextcloud-builder.ts';
 import type { LaunchContext, LaunchedNextcloud, OccResult, OccRunner, TestUserRequest } from '../nextcloud-instance.ts';
 import { previousBuildFailure, recordBuildFailure, withBuildLock } from './docker-build-lock.ts';
-import { buildDockerImage, connectDockerEngine, dockerImageExists, rescueFailedContainerState, trackDockerResource } from './docker-engine.ts';
+import { buildDockerImage, connectDockerEngine, dockerImageExists, rescueFailedContainerState, trackDockerResource, trackTempPath } from './docker-engine.ts';
 
 /** Environment variable: the release mirror when none is given (`--release-mirror`). */
 export const RELEASE_MIRROR_ENV = 'NC_OAUTH_LAB_RELEASE_MIRROR';
@@ -340,6 +340,7 @@ export class DockerNextcloud extends NextcloudBuilder {
     if (this.options.image) return { tag: this.options.image, how: 'given', ms: 0, description };
     const client = await connectDockerEngine();
     const contextDir = await mkdtemp(join(tmpdir(), 'nc-oauth-lab-build-'));
+    const untrack = trackTempPath(contextDir);
     try {
       const prepared = await prepareBuildContext(spec, contextDir).catch((error: unknown) => {
         if (error instanceof ImageSpecError) throw new HarnessError('ERR_BAD_OPTION', error.message, { cause: error });
@@ -363,9 +364,10 @@ export class DockerNextcloud extends NextcloudBuilder {
           }
           return { tag: prepared.tag, how: 'built' as const, ms: Date.now() - started, description };
         },
-        { progress },
+        { progress, track: trackTempPath },
       );
     } finally {
+      untrack();
       await rm(contextDir, { recursive: true, force: true });
     }
   }
