@@ -97,9 +97,50 @@ describe('nc-oauth-lab matrix: input checked before anything starts', () => {
     writeFileSync(join(checkout, 'appinfo', 'info.xml'), '<?xml version="1.0"?>\n<info><id>user_oidc</id><version>8.6.1</version></info>\n');
     const spec = await matrixSpecFromOptions(ctx({ provider: 'docker', nextcloud: '32', patch: 'none', 'ocs-header': 'on', 'user-oidc-src': checkout }));
     expect(spec.variants.map(variantKey)).toEqual(['nc32-oidc1.16.6-uo8.6.1-none-hdr']);
-    expect(spec.docker).toEqual({ userOidcSrc: checkout });
+    expect(spec.docker).toEqual({ sources: { user_oidc: { kind: 'directory', path: checkout } } });
+    // --user-oidc-src is short for --app-src user_oidc=DIR.
+    const long = await matrixSpecFromOptions(ctx({ provider: 'docker', nextcloud: '32', patch: 'none', 'ocs-header': 'on', 'app-src': [`user_oidc=${checkout}`] }));
+    expect(long).toEqual(spec);
     await expect(matrixSpecFromOptions(ctx({ provider: 'docker', 'user-oidc-src': join(dir, 'nope'), 'ocs-header': 'on' }))).rejects.toThrow(/has no appinfo\/info\.xml/);
     await expect(matrixSpecFromOptions(ctx({ provider: 'double', 'user-oidc-src': checkout, 'ocs-header': 'on' }))).rejects.toThrow(/--user-oidc-src is for --provider docker/);
+    await expect(matrixSpecFromOptions(ctx({ provider: 'docker', 'ocs-header': 'on', 'app-src': [`oidc=${checkout}`] }))).rejects.toThrow(/is the app user_oidc, not oidc/);
+  });
+
+  it('--app pins or leaves out the extra apps, --app-src takes directories and git refs, --release-mirror a base URL', async () => {
+    const spec = await matrixSpecFromOptions(
+      ctx({
+        provider: 'docker',
+        nextcloud: '32',
+        patch: 'none',
+        'ocs-header': 'on',
+        oidc: '1.16.5',
+        app: ['notes@4.12.3', 'deck@none'],
+        'app-src': ['tables=./some/tables', 'oidc=https://github.com/H2CK/oidc.git#refs/pull/600/head'],
+        'release-mirror': 'http://mirror.example.test/apps',
+      }),
+    );
+    expect(spec.variants.map(variantKey)).toEqual(['nc32-oidc1.16.5-uo8.10.1-none-hdr']);
+    expect(spec.docker).toEqual({
+      apps: { notes: '4.12.3', deck: null },
+      sources: { tables: { kind: 'directory', path: join(process.cwd(), 'some/tables') }, oidc: { kind: 'git', url: 'https://github.com/H2CK/oidc.git', ref: 'refs/pull/600/head' } },
+      releaseMirror: 'http://mirror.example.test/apps',
+    });
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ app: ['notes'] }, /^--app takes APP@VERSION or APP@none/],
+      [{ app: ['spreed@20.0.0'] }, /^--app: unknown app 'spreed': use one of notes, deck, tables, calendar, contacts$/],
+      [{ app: ['oidc@1.16.6'] }, /^--app oidc@1\.16\.6: oidc versions are an axis of the matrix: use --oidc 1\.16\.6$/],
+      [{ app: ['notes@latest'] }, /is not a release version like 1\.2\.3/],
+      [{ app: ['notes@4.12.3'], nextcloud: '32,34' }, /^--app notes@4\.12\.3 does not install on Nextcloud 34 \(its appinfo\/info\.xml accepts 28-32\)/],
+      [{ 'app-src': ['notes'] }, /^--app-src takes APP=DIR or APP=URL#REF/],
+      [{ 'app-src': ['talk=./x'] }, /^--app-src: unknown app 'talk'/],
+      [{ 'app-src': ['notes=./x'], app: ['notes@5.0.2'] }, /give one source for notes/],
+      [{ 'app-src': ['user_oidc=https://github.com/nextcloud/user_oidc.git#main'] }, /also give --user-oidc VERSION, the version in that ref's appinfo\/info\.xml/],
+      [{ 'release-mirror': 'mirror.example.test' }, /^--release-mirror 'mirror\.example\.test' is not an http\(s\) or file URL/],
+    ];
+    for (const [values, message] of bad) {
+      await expect(matrixSpecFromOptions(ctx({ provider: 'docker', 'ocs-header': 'on', ...values } as CommandContext['values'])), JSON.stringify(values)).rejects.toThrow(message);
+    }
+    await expect(matrixSpecFromOptions(ctx({ provider: 'double', 'ocs-header': 'on', app: ['deck@none'] }))).rejects.toThrow(/^--app is for --provider docker, not double$/);
   });
 
   it('defaults to the 8 variants of the double with the newest apps per major', async () => {

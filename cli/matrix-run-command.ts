@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { EXTRA_APPS, IMAGE_APPS, isExtraApp, isImageApp, knownAppRelease, releaseAssetName, type AppSource, type ImageApp } from '../docker/index.ts';
 import { DEFAULT_VERSIONS, NEXTCLOUD_MAJORS, type NextcloudMajor } from '../double/index.ts';
 import {
   ADMIN_PASSWORD_ENV,
+  BUILD_RUN_ENV,
   DOCKER_DATABASES,
+  DockerNextcloud,
   HarnessError,
+  RELEASE_MIRROR_ENV,
   SecretRedactor,
   commandLineOcc,
   detectPatch,
@@ -26,6 +31,7 @@ import {
   VariantError,
   checkVariant,
   exactNextcloudVersion,
+  dockerOptionsForVariant,
   matrixVariants,
   mergeMatrixReports,
   parseShard,
@@ -61,7 +67,24 @@ export const MATRIX_RUN_OPTIONS: Record<string, OptionSpec> = {
   occ: { type: 'string', valueName: 'COMMAND', description: 'external: the command line that runs occ, e.g. "docker exec -u www-data nc php occ".' },
   'protections-off': { type: 'boolean', description: 'external: turn brute-force and rate-limit protection off while running (restored after).' },
   database: { type: 'string', choices: DOCKER_DATABASES, description: 'docker: the database of each variant\'s Nextcloud (default sqlite).' },
-  'user-oidc-src': { type: 'string', valueName: 'DIR', description: 'docker: build this user_oidc checkout (e.g. a pull request) into every image; its appinfo/info.xml version is the variant\'s user_oidc.' },
+  'user-oidc-src': { type: 'string', valueName: 'DIR', description: 'docker: short for --app-src user_oidc=DIR.' },
+  app: {
+    type: 'string',
+    multiple: true,
+    valueName: 'APP@VERSION',
+    description: `docker: pin ${EXTRA_APPS.join(', ')} to a release (notes@4.12.3), or leave one out (deck@none: its cells are skipped); repeatable. Default: the newest release that installs on each major.`,
+  },
+  'app-src': {
+    type: 'string',
+    multiple: true,
+    valueName: 'APP=DIR|URL#REF',
+    description: `docker: build an app (${IMAGE_APPS.join(', ')}) from a local checkout (a pull request; a directory with vendor/ and js/ is used as built) or a git URL and ref; repeatable.`,
+  },
+  'release-mirror': {
+    type: 'string',
+    valueName: 'URL',
+    description: `docker: base URL under which the release tarballs are found by their upstream names (oidc-X.Y.Z.tar.gz, APP-vX.Y.Z.tar.gz; also ${RELEASE_MIRROR_ENV}).`,
+  },
 };
 
 function text(ctx: CommandContext, name: string): string | undefined {
@@ -150,14 +173,67 @@ async function externalVariant(ctx: CommandContext, secrets: SecretRedactor): Pr
   return { variant, external: { url: baseUrl, ...(publicUrl ? { publicUrl: normaliseBaseUrl(publicUrl, '--public-url') } : {}), adminUser: text(ctx, 'admin-user') ?? 'admin', occ: occLine, protectionsOff: ctx.values['protections-off'] === true } };
 }
 
-/** The version in a user_oidc checkout's `appinfo/info.xml`; a missing or unreadable file is a user error. */
-async function checkoutVersion(dir: string): Promise<string> {
+/** The version in an app checkout's `appinfo/info.xml`; a missing file, another app or no version is a user error. */
+async function checkoutVersion(app: ImageApp, dir: string, option: string): Promise<string> {
   const path = join(resolve(dir), 'appinfo', 'info.xml');
   const xml = await readFile(path, 'utf8').catch(() => undefined);
-  if (xml === undefined) throw new CliError(`--user-oidc-src ${dir} has no appinfo/info.xml: give the root of a user_oidc checkout`);
+  if (xml === undefined) throw new CliError(`${option} ${dir} has no appinfo/info.xml: give the root of a ${app} checkout`);
+  const id = /<id>\s*([^<\s]+)\s*<\/id>/.exec(xml)?.[1];
+  if (id && id !== app) throw new CliError(`${option} ${dir} is the app ${id}, not ${app}: give the root of a ${app} checkout`);
   const version = /<version>\s*([^<\s]+)\s*<\/version>/.exec(xml)?.[1];
-  if (!version) throw new CliError(`${path} names no <version>: give the root of a user_oidc checkout`);
+  if (!version) throw new CliError(`${path} names no <version>: give the root of a ${app} checkout`);
   return version;
+}
+
+function many(ctx: CommandContext, name: string): string[] {
+  const value = ctx.values[name];
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+  return items.map((v) => String(v).trim()).filter((v) => v !== '');
+}
+
+const GIT_URL = /^(https?:\/\/|ssh:\/\/|git:\/\/|file:\/\/|git@)/;
+
+/** An app's source other than its release: a directory or a git URL and ref. */
+export type CheckoutSource = Exclude<AppSource, { kind: 'release' }>;
+
+/** `--app-src APP=DIR|URL#REF` (and `--user-oidc-src DIR`): each app's source, checked. */
+export function parseAppSources(values: readonly string[], userOidcSrc?: string): Partial<Record<ImageApp, CheckoutSource>> {
+  const out: Partial<Record<ImageApp, CheckoutSource>> = {};
+  const entries: (readonly [string, string, string])[] = values.map((v) => {
+    const at = v.indexOf('=');
+    if (at <= 0 || at === v.length - 1) throw new CliError(`--app-src takes APP=DIR or APP=URL#REF, not '${v}'`);
+    return [v.slice(0, at).trim(), v.slice(at + 1).trim(), '--app-src'] as const;
+  });
+  if (userOidcSrc) entries.push(['user_oidc', userOidcSrc, '--user-oidc-src'] as const);
+  for (const [app, where, option] of entries) {
+    if (!isImageApp(app)) throw new CliError(`${option}: unknown app '${app}': use one of ${IMAGE_APPS.join(', ')}`);
+    if (out[app]) throw new CliError(`${option}: ${app} is given twice (--user-oidc-src is short for --app-src user_oidc=DIR)`);
+    if (GIT_URL.test(where)) {
+      const hash = where.lastIndexOf('#');
+      const url = hash > 0 ? where.slice(0, hash) : where;
+      const ref = hash > 0 ? where.slice(hash + 1) : '';
+      out[app] = { kind: 'git', url, ...(ref ? { ref } : {}) };
+    } else {
+      out[app] = { kind: 'directory', path: resolve(where) };
+    }
+  }
+  return out;
+}
+
+/** `--app APP@VERSION|APP@none`: the pins of the extra apps (null: left out). */
+export function parseAppPins(values: readonly string[]): Partial<Record<(typeof EXTRA_APPS)[number], string | null>> {
+  const out: Partial<Record<(typeof EXTRA_APPS)[number], string | null>> = {};
+  for (const v of values) {
+    const m = /^([A-Za-z_]+)@(.+)$/.exec(v);
+    if (!m) throw new CliError(`--app takes APP@VERSION or APP@none (e.g. notes@4.12.3, deck@none), not '${v}'`);
+    const [, app, version] = m as unknown as [string, string, string];
+    if (app === 'oidc' || app === 'user_oidc') throw new CliError(`--app ${v}: ${app} versions are an axis of the matrix: use --${app === 'oidc' ? 'oidc' : 'user-oidc'} ${version}`);
+    if (!isExtraApp(app)) throw new CliError(`--app: unknown app '${app}': use one of ${EXTRA_APPS.join(', ')}`);
+    if (app in out) throw new CliError(`--app: ${app} is given twice`);
+    if (version !== 'none' && !/^v?\d+(\.\d+){0,2}([-.+][0-9A-Za-z.-]+)?$/.test(version)) throw new CliError(`--app ${v}: '${version}' is not a release version like 1.2.3 (or none)`);
+    out[app] = version === 'none' ? null : version.replace(/^v/, '');
+  }
+  return out;
 }
 
 /** The spec of the run the options ask for; every error is a one-line CliError (exit 2) before anything starts. */
@@ -165,7 +241,8 @@ export async function matrixSpecFromOptions(ctx: CommandContext, secrets = new S
   const provider = (text(ctx, 'provider') ?? 'double') as Provider;
   const externalOnly = ['url', 'public-url', 'occ'].filter((n) => text(ctx, n) !== undefined);
   if (provider !== 'external' && externalOnly.length > 0) throw new CliError(`--${externalOnly[0]} is for --provider external, not ${provider}`);
-  for (const name of ['database', 'user-oidc-src']) if (provider !== 'docker' && text(ctx, name)) throw new CliError(`--${name} is for --provider docker, not ${provider}`);
+  for (const name of ['database', 'user-oidc-src', 'release-mirror']) if (provider !== 'docker' && text(ctx, name)) throw new CliError(`--${name} is for --provider docker, not ${provider}`);
+  for (const name of ['app', 'app-src']) if (provider !== 'docker' && many(ctx, name).length > 0) throw new CliError(`--${name} is for --provider docker, not ${provider}`);
   const ocsHeader = headerModes(ctx);
   try {
     if (provider === 'external') {
@@ -174,19 +251,82 @@ export async function matrixSpecFromOptions(ctx: CommandContext, secrets = new S
       if (asked && !asked.includes(variant.nextcloud)) throw new CliError(`${external.url} runs Nextcloud ${variant.nextcloud}, not ${asked.join(', ')}: an external instance is the one variant it is`);
       return { provider, external, variants: ocsHeader.map((h) => checkVariant({ ...variant, ocsHeader: h })) };
     }
-    const oidc = list(ctx, 'oidc');
-    const source = text(ctx, 'user-oidc-src');
-    if (source && list(ctx, 'user-oidc')) throw new CliError('give --user-oidc or --user-oidc-src, not both: the checkout says its own version');
-    const userOidc = source ? [await checkoutVersion(source)] : list(ctx, 'user-oidc');
-    const variants = matrixVariants({ nextcloud: majors(ctx), ...(oidc ? { oidc } : {}), ...(userOidc ? { userOidc } : {}), patch: patches(ctx), ocsHeader });
+    const sources = parseAppSources(many(ctx, 'app-src'), text(ctx, 'user-oidc-src'));
+    const pins = parseAppPins(many(ctx, 'app'));
+    for (const app of Object.keys(sources)) if (app in pins) throw new CliError(`--app ${app}@... and --app-src ${app}=...: give one source for ${app}`);
+    // oidc and user_oidc are axes: a checkout says its own version; a git ref's version must be given.
+    const axis = async (app: 'oidc' | 'user_oidc', option: string): Promise<string[] | undefined> => {
+      const given = list(ctx, option);
+      const s = sources[app];
+      if (!s) return given;
+      if (s.kind === 'directory') {
+        if (given) throw new CliError(`give --${option} or a ${app} checkout, not both: the checkout says its own version`);
+        return [await checkoutVersion(app, s.path, app === 'user_oidc' && text(ctx, 'user-oidc-src') ? '--user-oidc-src' : `--app-src ${app}=`)];
+      }
+      if (!given || given.length !== 1) throw new CliError(`--app-src ${app}=${s.url}${s.ref ? `#${s.ref}` : ''}: also give --${option} VERSION, the version in that ref's appinfo/info.xml`);
+      return given;
+    };
+    const oidc = await axis('oidc', 'oidc');
+    const userOidc = await axis('user_oidc', 'user-oidc');
+    const nextcloud = majors(ctx);
+    for (const [app, version] of Object.entries(pins)) {
+      const known = version ? knownAppRelease(app as (typeof EXTRA_APPS)[number], version) : undefined;
+      const misfit = known ? nextcloud.filter((m) => m < known.nextcloud[0] || m > known.nextcloud[1]) : [];
+      if (known && misfit.length > 0) throw new CliError(`--app ${app}@${version} does not install on Nextcloud ${misfit.join(', ')} (its appinfo/info.xml accepts ${known.nextcloud[0]}-${known.nextcloud[1]}): run those majors separately or leave the version out`);
+    }
+    const mirror = text(ctx, 'release-mirror') ?? (process.env[RELEASE_MIRROR_ENV] || undefined);
+    if (mirror && !/^(https?|file):\/\/\S+$/.test(mirror)) throw new CliError(`--release-mirror '${mirror}' is not an http(s) or file URL: give the base URL the tarballs are under (e.g. ${releaseAssetName('notes', '5.0.2')} is looked up below it)`);
+    const variants = matrixVariants({ nextcloud, ...(oidc ? { oidc } : {}), ...(userOidc ? { userOidc } : {}), patch: patches(ctx), ocsHeader });
     const database = text(ctx, 'database') as DockerDatabase | undefined;
-    const docker = { ...(database ? { database } : {}), ...(source ? { userOidcSrc: resolve(source) } : {}) };
+    const docker = {
+      ...(database ? { database } : {}),
+      ...(Object.keys(pins).length > 0 ? { apps: pins } : {}),
+      ...(Object.keys(sources).length > 0 ? { sources } : {}),
+      ...(mirror ? { releaseMirror: mirror } : {}),
+    };
     return { provider, variants, ...(provider === 'docker' && Object.keys(docker).length > 0 ? { docker } : {}) };
   } catch (error) {
     if (error instanceof VariantError) throw new CliError(error.message, { code: error.code, cause: error });
     if (error instanceof HarnessError) throw new CliError(secrets.redact(error.message), { code: error.code, exitCode: error.exitCode, cause: error });
     throw error;
   }
+}
+
+/**
+ * `--provider docker`: builds each variant's image once, before Playwright starts (the two header modes of a
+ * variant share one), and prints how long each took. A variant whose image cannot be built is not retried
+ * by its tests: it gets one line here, and its cells are errors with that reason. No Docker engine, or a bad
+ * option, stops the run (exit 2).
+ */
+export async function prepareDockerImages(spec: MatrixSpec, err: (line: string) => void): Promise<MatrixSpec> {
+  process.env[BUILD_RUN_ENV] ||= randomUUID();
+  const groups = new Map<string, { builder: DockerNextcloud; keys: string[] }>();
+  for (const v of spec.variants) {
+    const builder = new DockerNextcloud().withOptions(dockerOptionsForVariant(spec, v));
+    const id = JSON.stringify(builder.imageSpec());
+    const group = groups.get(id) ?? { builder, keys: [] };
+    group.keys.push(variantKey(v));
+    groups.set(id, group);
+  }
+  const images: NonNullable<NonNullable<MatrixSpec['docker']>['images']> = { ...spec.docker?.images };
+  const variantErrors: Record<string, string> = { ...spec.docker?.variantErrors };
+  let n = 0;
+  for (const { builder, keys } of groups.values()) {
+    n += 1;
+    const label = `image ${n}/${groups.size} (${keys.join(', ')})`;
+    try {
+      const prepared = await builder.prepareImage((line) => err(`nc-oauth-lab matrix: ${line}`));
+      for (const key of keys) images[key] = { tag: prepared.tag, how: prepared.how, ms: prepared.ms };
+      err(`nc-oauth-lab matrix: ${label}: ${prepared.how === 'built' ? `built in ${Math.round(prepared.ms / 1000)} s` : prepared.how} as ${prepared.tag}`);
+    } catch (error) {
+      if (!(error instanceof HarnessError) || error.code === 'ERR_PROVIDER_UNAVAILABLE' || error.code === 'ERR_BAD_OPTION') throw error;
+      for (const key of keys) {
+        variantErrors[key] = error.message;
+        err(`nc-oauth-lab matrix: variant ${key} cannot run: ${error.message}`);
+      }
+    }
+  }
+  return { ...spec, docker: { ...spec.docker, images, ...(Object.keys(variantErrors).length > 0 ? { variantErrors } : {}) } };
 }
 
 /** Prints the verdict of a run or merge on stdout, once (the reporter leaves it to us); returns its exit code. */
@@ -202,7 +342,7 @@ function report(ctx: CommandContext, result: MatrixOutcome, out: string): number
 /** The default action of `nc-oauth-lab matrix`: runs the matrix on Playwright Test. */
 export async function runMatrixCommand(ctx: CommandContext): Promise<number> {
   const secrets = new SecretRedactor();
-  const spec = await matrixSpecFromOptions(ctx, secrets);
+  let spec = await matrixSpecFromOptions(ctx, secrets);
   let shard;
   let workers = intOption(ctx, 'workers', 1, 64);
   try {
@@ -223,6 +363,14 @@ export async function runMatrixCommand(ctx: CommandContext): Promise<number> {
   await browser.browser.close();
   ctx.err(`nc-oauth-lab matrix: browser: ${browser.label}`);
   ctx.err(`nc-oauth-lab matrix: ${spec.variants.length} variant(s) on the ${spec.provider}${spec.provider === 'double' ? ' (the Nextcloud double, a test double, not a real Nextcloud)' : ''}: ${spec.variants.map(variantKey).join(', ')}`);
+  if (spec.provider === 'docker') {
+    try {
+      spec = await prepareDockerImages(spec, (line) => ctx.err(secrets.redact(line)));
+    } catch (error) {
+      if (error instanceof HarnessError) throw new CliError(secrets.redact(error.message), { code: error.code, exitCode: error.exitCode, cause: error });
+      throw error;
+    }
+  }
   const lines = lineWriter((line) => ctx.err(secrets.redact(line)));
   const result = await runMatrix({
     spec,
@@ -278,4 +426,7 @@ export const MATRIX_RUN_DETAILS = [
   `Default: ${DEFAULT_MATRIX_AXES.nextcloud.length * DEFAULT_MATRIX_AXES.patch.length * DEFAULT_MATRIX_AXES.ocsHeader.length} variants against the double, Nextcloud ${DEFAULT_MATRIX_AXES.nextcloud.join(' and ')} with the newest oidc and user_oidc`,
   `(${DEFAULT_MATRIX_AXES.nextcloud.map((m) => `${m}: oidc ${DEFAULT_VERSIONS.oidc[m]}, user_oidc ${DEFAULT_VERSIONS.userOidc[m]}`).join('; ')}).`,
   'external: the instance is one variant (read from status.php and occ, named by its exact release: nc32.0.1-...), run with both header modes on 1 worker.',
+  `docker: each image is built once before the run (or reused); Notes, Deck, Tables, Calendar and Contacts come at the newest`,
+  'release that installs on the major (docker/app-releases.ts), and a major without one goes without the app. A variant',
+  'whose image cannot be built or started gets one line with the cause and error cells; the other variants still run.',
 ].join('\n');

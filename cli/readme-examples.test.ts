@@ -75,7 +75,15 @@ describe('README examples', () => {
 
   it('has the TypeScript example and shell commands, each run here or said why not', () => {
     expect(blocks(README, 'ts')).toHaveLength(1);
-    expect(run).toEqual(['npx nc-oauth-lab login --consent --token-type jwt', 'npx nc-oauth-lab probe --nextcloud 34 --patch none', 'npx nc-oauth-lab matrix diff base/matrix.json head/matrix.json']);
+    expect(run).toEqual([
+      'npx nc-oauth-lab login --consent --token-type jwt',
+      'npx nc-oauth-lab probe --nextcloud 34 --patch none',
+      'npx nc-oauth-lab matrix diff base/matrix.json head/matrix.json',
+      'npx nc-oauth-lab matrix diff real/matrix.json double/matrix.json',
+      'npx nc-oauth-lab status',
+      'npx nc-oauth-lab status --matrix unpatched/matrix.json --matrix patched/matrix.json --out reports/status',
+      'npx nc-oauth-lab status --matrix ../shared/real-nextcloud/nc32.0.1-oidc1.16.6-uo8.10.1-none.matrix.json  --matrix ../shared/real-nextcloud/nc32.0.1-oidc1.16.6-uo8.10.1-user_oidc-app-api.matrix.json',
+    ]);
   });
 
   it('the harness example logs in and its token passes the bearer table as the facts page says', { timeout: 120_000 }, async () => {
@@ -98,9 +106,14 @@ describe('README examples', () => {
   it.each(run.map((c) => [c]))('%s exits 0', { timeout: 120_000 }, async (command) => {
     const cwd = join(dir, `cmd-${run.indexOf(command)}`);
     mkdirSync(cwd);
-    for (const side of ['base', 'head']) {
-      mkdirSync(join(cwd, side));
+    // The matrix.json files the examples name, as synthetic matrices (the recorded real runs' names too).
+    for (const side of ['base', 'head', 'real', 'double', 'unpatched', 'patched', 'reports/matrix']) {
+      mkdirSync(join(cwd, side), { recursive: true });
       writeFileSync(join(cwd, side, 'matrix.json'), JSON.stringify(syntheticMatrix()));
+    }
+    mkdirSync(join(dir, 'shared', 'real-nextcloud'), { recursive: true });
+    for (const name of ['nc32.0.1-oidc1.16.6-uo8.10.1-none', 'nc32.0.1-oidc1.16.6-uo8.10.1-user_oidc-app-api']) {
+      writeFileSync(join(dir, 'shared', 'real-nextcloud', `${name}.matrix.json`), JSON.stringify(syntheticMatrix()));
     }
     const args = splitCommandLine(command);
     expect(args.slice(0, 2)).toEqual(['npx', 'nc-oauth-lab']);

@@ -20,7 +20,7 @@ interface ComposeService {
 }
 
 const COMPOSE_FILE = join(REPO_ROOT, 'docker/compose.yaml');
-const compose = parse(readFileSync(COMPOSE_FILE, 'utf8')) as { name: string; services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+const compose = parse(readFileSync(COMPOSE_FILE, 'utf8')) as { name?: string; services: Record<string, ComposeService>; volumes: Record<string, unknown> };
 const services = compose.services;
 const db = services['db']!;
 const nextcloud = services['nextcloud']!;
@@ -40,7 +40,9 @@ const env = (service: ComposeService): Record<string, string> => Object.fromEntr
 
 describe('docker/compose.yaml', () => {
   it('has the demo services: PostgreSQL, the built Nextcloud and the MCP server', () => {
-    expect(compose.name).toBe('nc-oauth-lab');
+    // No top-level name: docker-compose 1.29 (Debian 12) rejects it; `-p nc-oauth-lab` names the project.
+    expect(compose.name).toBeUndefined();
+    expect(readFileSync(COMPOSE_FILE, 'utf8')).toContain('docker compose -p nc-oauth-lab -f docker/compose.yaml up --build');
     expect(Object.keys(services).sort()).toEqual(['db', 'mcp', 'nextcloud']);
     expect(db.image).toMatch(/^postgres:\d+/);
     expect(Object.keys(compose.volumes).sort()).toEqual(['db', 'nextcloud']);
@@ -53,7 +55,8 @@ describe('docker/compose.yaml', () => {
     const declared = parseDockerfile(readFileSync(join(REPO_ROOT, NEXTCLOUD_DOCKERFILE), 'utf8')).globalArgs;
     const args = Object.fromEntries(Object.entries(nextcloud.build!.args!).map(([k, v]) => [k, interpolate(v)]));
     for (const [name, value] of Object.entries(args)) expect(declared.get(name), `${name} defaults like the Dockerfile`).toBe(value);
-    expect(args).toEqual({ NEXTCLOUD_VERSION: NEXTCLOUD_IMAGE_DEFAULTS.nextcloud, OIDC_VERSION: NEXTCLOUD_IMAGE_DEFAULTS.oidc, USER_OIDC_VERSION: NEXTCLOUD_IMAGE_DEFAULTS.userOidc, PATCH: 'none' });
+    expect(args).toEqual({ NEXTCLOUD_VERSION: NEXTCLOUD_IMAGE_DEFAULTS.nextcloud, OIDC_VERSION: NEXTCLOUD_IMAGE_DEFAULTS.oidc, USER_OIDC_VERSION: NEXTCLOUD_IMAGE_DEFAULTS.userOidc, PATCH: 'none', RELEASE_MIRROR: '' });
+    expect(interpolate(nextcloud.build!.args!['RELEASE_MIRROR']!, { NC_OAUTH_LAB_RELEASE_MIRROR: 'http://mirror.example.test/apps' })).toBe('http://mirror.example.test/apps');
     expect(interpolate(nextcloud.build!.args!['PATCH']!, { PATCH: 'user_oidc-app-api' })).toBe('user_oidc-app-api');
   });
 

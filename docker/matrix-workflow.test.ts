@@ -54,7 +54,7 @@ describe('.github/workflows/matrix.yml', () => {
     expect(Object.keys(workflow.on).sort()).toEqual(['schedule', 'workflow_call', 'workflow_dispatch']);
     const called = workflow.on['workflow_call']!.inputs;
     const dispatched = workflow.on['workflow_dispatch']!.inputs;
-    for (const name of ['nextcloud', 'patch', 'user-oidc-repository', 'user-oidc-ref', 'shards']) {
+    for (const name of ['nextcloud', 'patch', 'user-oidc-repository', 'user-oidc-ref', 'app', 'app-repository', 'app-ref', 'release-mirror', 'shards']) {
       expect(called[name], name).toBeDefined();
       expect(dispatched[name]?.default, name).toEqual(called[name]!.default);
     }
@@ -101,6 +101,13 @@ describe('.github/workflows/matrix.yml', () => {
     expect(call!.slice(0, 3)).toEqual(['matrix', '--provider', 'docker']);
     const joined = call!.join(' ');
     expect(joined).toContain('${USER_OIDC_SRC:+--user-oidc-src "$USER_OIDC_SRC"}');
+    // Any other app's pull request, checked out next to nc-oauth-lab, through --app-src APP=DIR.
+    const other = matrix.steps.find((s) => s.with?.['path'] === 'app-src')!;
+    expect(other.with).toMatchObject({ repository: '${{ inputs.app-repository }}', ref: '${{ inputs.app-ref }}' });
+    expect(joined).toContain('${APP_SRC:+--app-src "$APP_SRC"}');
+    const env = matrix.steps.find((s) => s.name?.startsWith('Run shard'))!.env as Record<string, string>;
+    expect(env['APP_SRC']).toBe("${{ inputs.app != '' && inputs.app-repository != '' && format('{0}=../app-src', inputs.app) || '' }}");
+    expect(env['NC_OAUTH_LAB_RELEASE_MIRROR']).toBe('${{ inputs.release-mirror }}');
     expect(joined).toContain('--shard "${{ matrix.shard }}/${{ needs.plan.outputs.total }}"');
     expect(joined).toContain('--out reports/');
     // Inputs reach the shell through env, never spliced into the script.

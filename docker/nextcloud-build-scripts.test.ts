@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { releaseAssetName } from './app-releases.ts';
 import { BUILD_SCRIPTS_DIR, POST_INSTALLATION_HOOKS_DIR } from './nextcloud-image.ts';
 
 // The builder stages' scripts, run here on synthetic apps (release tarballs served from file:// URLs, a
@@ -105,10 +106,36 @@ describe('fetch-release.sh', () => {
 
     ran = await script('fetch-release.sh', ['oidc', '1.10.0', `file://${join(work, 'absent.tar.gz')}`, join(work, 'out-absent')]);
     expect(ran.code).toBe(1);
-    expect(ran.stderr).toMatch(/could not download oidc 1\.10\.0 from file:\/\/.*absent\.tar\.gz \(is 1\.10\.0 a release of oidc\?\)/);
+    expect(ran.stderr).toMatch(/^nc-oauth-lab: download of oidc 1\.10\.0 from file:\/\/.*absent\.tar\.gz failed: curl: \(37\) .*\n$/);
 
     ran = await script('fetch-release.sh', ['oidc', '1.10.0;rm', '', join(work, 'out-bad')]);
     expect(ran.stderr).toBe("nc-oauth-lab: '1.10.0;rm' is not a release version of oidc (expected X.Y.Z)\n");
+  });
+});
+
+describe('fetch-release.sh with a release mirror', () => {
+  it.skipIf(!hasCommand('curl'))('finds every app under the mirror by its upstream file name; an explicit URL wins', async () => {
+    const mirror = join(work, 'mirror');
+    mkdirSync(mirror, { recursive: true });
+    for (const [app, version] of [['oidc', '1.16.6'], ['user_oidc', '8.10.1'], ['notes', '5.0.2'], ['deck', '1.16.7'], ['tables', '1.0.9'], ['calendar', '6.6.0'], ['contacts', '8.3.18']] as const) {
+      const file = releaseAssetName(app, version);
+      execFileSync('mv', [makeTarball(app, version, file), join(mirror, file)]);
+      const out = join(work, `out-mirror-${app}`);
+      const ran = await script('fetch-release.sh', [app, version, '', out, `file://${mirror}/`]);
+      expect(ran.stderr, app).toBe('');
+      expect(ran.stdout, app).toContain(`downloading ${app} ${version} from file://${mirror}/${file}\n`);
+      expect(readdirSync(out)).toEqual([app]);
+    }
+    const elsewhere = makeTarball('notes', '4.12.3', 'renamed.tar.gz');
+    const ran = await script('fetch-release.sh', ['notes', '4.12.3', `file://${elsewhere}`, join(work, 'out-explicit'), `file://${mirror}`]);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain(`from file://${elsewhere}\n`);
+  });
+
+  it.skipIf(!hasCommand('curl'))("says which download failed and curl's reason (a host that does not resolve)", async () => {
+    const ran = await script('fetch-release.sh', ['deck', '1.16.7', '', join(work, 'out-unreachable'), 'http://mirror.invalid/apps']);
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/^nc-oauth-lab: download of deck 1\.16\.7 from http:\/\/mirror\.invalid\/apps\/deck-v1\.16\.7\.tar\.gz failed: curl: \(6\) Could not resolve host: mirror\.invalid\n$/);
   });
 });
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IMAGE_PATCHES, MIN_OIDC_VERSION, NEXTCLOUD_DOCKERFILE, NEXTCLOUD_IMAGE_DEFAULTS, REPO_ROOT } from './nextcloud-image.ts';
+import { defaultAppVersion, EXTRA_APPS, IMAGE_APPS, releaseUrl } from './app-releases.ts';
+import { appBuildArgPrefix, IMAGE_PATCHES, MIN_OIDC_VERSION, NEXTCLOUD_DOCKERFILE, NEXTCLOUD_IMAGE_DEFAULTS, REPO_ROOT } from './nextcloud-image.ts';
 import { DockerfileSyntaxError, parseDockerfile, parseKeyValues, type DockerfileStage } from './parse-dockerfile.ts';
 
 // docker/nextcloud/Dockerfile checked as text: build args, stages, labels, hook permissions. (A build runs in
@@ -22,8 +23,9 @@ const copies = (s: DockerfileStage): string[] => s.instructions.filter((i) => i.
 
 /** The values a source/patch build arg may take, for checking `FROM name-${ARG}` selections. */
 const CHOICES: Record<string, readonly string[]> = {
-  OIDC_SOURCE: ['release', 'git', 'context'],
-  USER_OIDC_SOURCE: ['release', 'git', 'context'],
+  OIDC_SOURCE: ['release', 'git', 'context', 'built'],
+  USER_OIDC_SOURCE: ['release', 'git', 'context', 'built'],
+  ...Object.fromEntries(EXTRA_APPS.map((app) => [`${appBuildArgPrefix(app)}_SOURCE`, ['release', 'git', 'context', 'built', 'none']])),
   PATCH: IMAGE_PATCHES,
 };
 
@@ -69,8 +71,9 @@ describe('docker/nextcloud/Dockerfile', () => {
 
   it('builds FROM the official apache image, and pulls nothing but the declared base images', () => {
     expect(image.name).toBeUndefined();
-    expect(image.base).toBe('nextcloud:${NEXTCLOUD_VERSION}-apache');
-    const external = new Set(['${NODE_IMAGE}', '${APP_NODE_IMAGE}', '${COMPOSER_IMAGE}', 'nextcloud:${NEXTCLOUD_VERSION}-apache', 'scratch']);
+    expect(image.base).toBe('${NEXTCLOUD_IMAGE}');
+    expect(dockerfile.globalArgs.get('NEXTCLOUD_IMAGE')).toBe('nextcloud:${NEXTCLOUD_VERSION}-apache');
+    const external = new Set(['${NODE_IMAGE}', '${APP_NODE_IMAGE}', '${COMPOSER_IMAGE}', '${NEXTCLOUD_IMAGE}', 'scratch']);
     const seen = new Set<string>();
     for (const s of stages) {
       const selection = /^(.*)\$\{([A-Z_]+)\}$/.exec(s.base);
@@ -79,8 +82,8 @@ describe('docker/nextcloud/Dockerfile', () => {
       } else if (selection && CHOICES[selection[2]!]) {
         const [, prefix, arg] = selection;
         const reachable = CHOICES[arg!]!.filter((v) => named.has(`${prefix}${v}`));
-        // Every choice has a stage, except release for the checkout stages (only git and context check out).
-        const expected = prefix!.endsWith('-checkout-') ? CHOICES[arg!]!.filter((v) => v !== 'release') : CHOICES[arg!];
+        // Every choice has a stage; only git and context check out.
+        const expected = prefix!.endsWith('-checkout-') ? ['git', 'context'] : CHOICES[arg!];
         expect(reachable, s.base).toEqual(expected);
         for (const v of reachable) expect(seen.has(`${prefix}${v}`), `${prefix}${v} is defined before ${s.name}`).toBe(true);
       } else {
@@ -165,6 +168,9 @@ describe('docker/nextcloud/Dockerfile', () => {
     const ignore = readFileSync(join(REPO_ROOT, 'docker/nextcloud/Dockerfile.dockerignore'), 'utf8').split('\n');
     expect(ignore).toContain('**/node_modules');
     expect(ignore).toContain('**/.git');
+    // The legacy builder reads only the root .dockerignore: the same patterns.
+    const patterns = (file: string): string[] => readFileSync(join(REPO_ROOT, file), 'utf8').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+    expect(patterns('.dockerignore')).toEqual(patterns('docker/nextcloud/Dockerfile.dockerignore'));
   });
 
   it('puts the apps in custom_apps and the hooks, made executable, in the post-installation folder', () => {
@@ -189,7 +195,11 @@ describe('docker/nextcloud/Dockerfile', () => {
     const labels = new Map<string, string>();
     for (const i of image.instructions.filter((x) => x.keyword === 'LABEL')) for (const [k, v] of parseKeyValues(i.args)) labels.set(k, v);
     expect(labels.get('org.opencontainers.image.version')).toBe('${NEXTCLOUD_VERSION}');
-    expect(labels.get('org.opencontainers.image.base.name')).toBe('docker.io/library/nextcloud:${NEXTCLOUD_VERSION}-apache');
+    expect(labels.get('org.opencontainers.image.base.name')).toBe('${NEXTCLOUD_IMAGE}');
+    for (const app of EXTRA_APPS) {
+      expect(labels.get(`io.nc-oauth-lab.${app}.version`)).toBe(`\${${appBuildArgPrefix(app)}_VERSION}`);
+      expect(labels.get(`io.nc-oauth-lab.${app}.source`)).toBe(`\${${appBuildArgPrefix(app)}_SOURCE}`);
+    }
     expect(labels.get('org.opencontainers.image.licenses')).toBe('AGPL-3.0-or-later');
     expect(labels.get('org.opencontainers.image.title')).toContain('${NEXTCLOUD_VERSION}');
     expect(labels.get('io.nc-oauth-lab.nextcloud.version')).toBe('${NEXTCLOUD_VERSION}');
@@ -203,9 +213,57 @@ describe('docker/nextcloud/Dockerfile', () => {
     for (const key of labels.keys()) expect(key, 'label keys: lower-case, dots and dashes').toMatch(/^[a-z0-9]+([.-][a-z0-9]+)*$/);
   });
 
-  it('downloads the releases from the URLs on the facts page', () => {
+  it('downloads the releases from the URLs on the facts page, the same as docker/app-releases.ts', () => {
     const fetch = readFileSync(join(REPO_ROOT, 'docker/nextcloud/build/fetch-release.sh'), 'utf8');
-    expect(fetch).toContain('https://github.com/H2CK/oidc/releases/download/${version}/oidc-${version}.tar.gz');
-    expect(fetch).toContain('https://github.com/nextcloud-releases/user_oidc/releases/download/v${version}/user_oidc-v${version}.tar.gz');
+    expect(fetch).toContain('upstream="https://github.com/H2CK/oidc/releases/download/${version}/${file}"');
+    expect(fetch).toContain('file="oidc-${version}.tar.gz"');
+    expect(fetch).toContain('upstream="https://github.com/nextcloud-releases/${app}/releases/download/v${version}/${file}"');
+    expect(fetch).toContain('file="${app}-v${version}.tar.gz"');
+    expect(fetch).toContain(`  ${IMAGE_APPS.filter((a) => a !== 'oidc').join(' | ')})`);
+    expect(releaseUrl('oidc', '1.16.6')).toBe('https://github.com/H2CK/oidc/releases/download/1.16.6/oidc-1.16.6.tar.gz');
+    expect(releaseUrl('notes', '5.0.2')).toBe('https://github.com/nextcloud-releases/notes/releases/download/v5.0.2/notes-v5.0.2.tar.gz');
+  });
+
+  it('defaults the extra apps to the newest release for Nextcloud 32 (docker/app-releases.ts)', () => {
+    for (const app of EXTRA_APPS) {
+      const prefix = appBuildArgPrefix(app);
+      expect(dockerfile.globalArgs.get(`${prefix}_VERSION`), app).toBe(defaultAppVersion(app, Number(NEXTCLOUD_IMAGE_DEFAULTS.nextcloud)));
+      expect(dockerfile.globalArgs.get(`${prefix}_SOURCE`), app).toBe('release');
+      expect(dockerfile.globalArgs.get(`${prefix}_GIT_URL`), app).toBe(`https://github.com/nextcloud/${app}.git`);
+      expect(dockerfile.globalArgs.get(`${prefix}_SRC_DIR`), app).toBe(`.nc-oauth-lab-src/${app}`);
+    }
+    expect(dockerfile.globalArgs.get('RELEASE_MIRROR')).toBe('');
+  });
+
+  it('has the stages of every extra app: release through the mirror, checkouts built, a built directory copied, or none', () => {
+    for (const app of EXTRA_APPS) {
+      const prefix = appBuildArgPrefix(app);
+      expect(runs(stage(`${app}-source-release`))).toEqual([`/opt/nc-oauth-lab-build/fetch-release.sh ${app} "$${prefix}_VERSION" "$${prefix}_RELEASE_URL" /out "$RELEASE_MIRROR"`]);
+      expect(copies(stage(`${app}_src`))).toEqual([`\${${prefix}_SRC_DIR}/ /`]);
+      expect(runs(stage(`${app}-checkout-git`))[0]).toContain(`git-checkout.sh "$${prefix}_GIT_URL" "$${prefix}_GIT_REF" /src/${app}`);
+      expect(stage(`${app}-js`).base).toBe('${APP_NODE_IMAGE}');
+      expect(runs(stage(`${app}-built`))).toEqual([`/opt/nc-oauth-lab-build/build-php.sh /out/${app}`]);
+      // A built directory needs no Node, no Composer and no network.
+      expect(stage(`${app}-source-built`).base).toBe('build-tools');
+      expect(copies(stage(`${app}-source-built`))).toEqual([`--from=${app}_src / /out/${app}`]);
+      expect(runs(stage(`${app}-source-none`))).toEqual(['mkdir -p /out']);
+      expect(stage(`${app}-app`).base).toBe(`${app}-source-\${${prefix}_SOURCE}`);
+      expect(copies(image)).toContain(`--from=${app}-app /out/ /usr/src/nextcloud/custom_apps/`);
+    }
+    for (const app of ['oidc', 'user_oidc']) {
+      expect(runs(stage(`${app}-source-release`)).join('\n')).toContain('/out "$RELEASE_MIRROR"');
+      expect(copies(stage(`${app}-source-built`))).toEqual([`--from=${app}_src / /out/${app}`]);
+    }
+    // The versions file and the app list the hooks enable cover every app.
+    const last = runs(image).join('\n');
+    expect(last).toContain(`for app in ${IMAGE_APPS.join(' ')}; do`);
+    expect(last).toContain('> /etc/nc-oauth-lab/apps');
+  });
+
+  it('stops the legacy builder in a first stage nothing uses, saying BuildKit is needed', () => {
+    expect(stages[0]!.name).toBe('requires-buildkit');
+    expect(runs(stages[0]!)[0]).toMatch(/needs BuildKit: use 'docker buildx build'.* && exit 1$/);
+    const used = new Set(stages.flatMap((s) => [s.base, ...copies(s).map((c) => /--from=(\S+)/.exec(c)?.[1] ?? '')]));
+    expect(used.has('requires-buildkit')).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { accessSync, chmodSync, constants, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -104,6 +104,25 @@ describe('post-installation hooks: test mode', () => {
 });
 
 describe('post-installation hooks: each switch', () => {
+  it("enables the apps the image carries (its /etc/nc-oauth-lab/apps), and refuses an app id that is not one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-apps-file-'));
+    try {
+      const file = join(dir, 'apps');
+      writeFileSync(file, 'oidc user_oidc notes tables calendar\n');
+      const run = await runHooks({ NC_OAUTH_LAB_APPS_FILE: file });
+      expect(run.exitCode).toBe(0);
+      expect(argv(run)[0]).toBe('app:enable oidc user_oidc notes tables calendar');
+      const bad = await runHooks({ NC_OAUTH_LAB_APPS: 'oidc notes;rm' });
+      expect(bad.exitCode).toBe(1);
+      expect(bad.stderr).toBe("nc-oauth-lab: 'notes;rm' in NC_OAUTH_LAB_APPS is not an app id\n");
+      expect(bad.calls).toEqual([]);
+      // Without the file (an image built before the file existed): oidc and user_oidc.
+      expect(argv(await runHooks({ NC_OAUTH_LAB_APPS_FILE: join(dir, 'absent') }))[0]).toBe('app:enable oidc user_oidc');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('NC_OAUTH_LAB_APPS and NC_OAUTH_LAB_DISABLE_FIRSTRUNWIZARD outside test mode', async () => {
     const run = await runHooks({ NC_OAUTH_LAB_APPS: 'oidc user_oidc notes', NC_OAUTH_LAB_DISABLE_FIRSTRUNWIZARD: 'true' });
     expect(argv(run).slice(0, 2)).toEqual(['app:enable oidc user_oidc notes', 'app:disable firstrunwizard']);

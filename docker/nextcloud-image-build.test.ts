@@ -1,20 +1,20 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { getContainerRuntimeClient, type ContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, prepareBuildContext, type NextcloudImageSpec } from './nextcloud-image.ts';
+import { prepareBuildContext, REPO_ROOT, type NextcloudImageSpec } from './nextcloud-image.ts';
+import { buildContext, buildStandInBaseImages, STAND_IN_FIXTURE_HOST, standInProblem, syntheticApp, type StandInBaseImages } from './stand-in-base-images.ts';
 
 // docker/nextcloud/Dockerfile built for real by BuildKit on a local engine, offline: the base images are
-// stand-ins built here FROM scratch around Debian's static busybox (a fake `nextcloud:<tag>-apache` with
-// version.php and a php that prints it; a fake node image whose curl serves synthetic release tarballs and
-// whose node plays `nc-oauth-lab patch`). This checks the stage wiring: only the selected stages run, no
-// pull happens, the oidc minimum, sources, patches, labels, hook permissions. The real CLI and the real
-// apps are tested elsewhere (patches/, docker/nextcloud-build-scripts.test.ts).
-
-const BUSYBOX = '/bin/busybox';
+// stand-ins built here FROM scratch around Debian's static busybox (docker/stand-in-base-images.ts: a fake
+// `nextcloud:<tag>-apache` with version.php and a php that prints it; a fake node image whose curl serves
+// synthetic release tarballs and whose node plays `nc-oauth-lab patch`). This checks the stage wiring: only
+// the selected stages run, no pull happens, the oidc minimum, sources, patches, labels, hook permissions, the
+// extra apps, a mirror, and the legacy builder's stop. The real CLI and the real apps are tested elsewhere
+// (patches/, docker/nextcloud-build-scripts.test.ts).
 
 async function problem(): Promise<string | undefined> {
   try {
@@ -22,92 +22,28 @@ async function problem(): Promise<string | undefined> {
   } catch {
     return 'no Docker engine answers (start dockerd, or set DOCKER_HOST); .ci/run starts one when it can';
   }
-  if (!existsSync(BUSYBOX)) return `no static busybox at ${BUSYBOX} (Debian: apt-get install busybox-static; .ci/run installs it)`;
-  try {
-    if (!execFileSync('file', ['-L', BUSYBOX], { encoding: 'utf8' }).includes('statically linked')) return `${BUSYBOX} is not statically linked (install busybox-static)`;
-  } catch {
-    // no `file`: try it anyway
-  }
-  return undefined;
+  return standInProblem();
 }
 
 const why = await problem();
 if (why) console.warn(`Dockerfile build tests skipped: ${why}`);
 
-const FAKE_CURL = `#!/bin/sh
-out=; url=
-while [ $# -gt 0 ]; do
-  case $1 in
-    -o) out=$2; shift 2 ;;
-    --retry|--retry-delay) shift 2 ;;
-    -*) shift ;;
-    *) url=$1; shift ;;
-  esac
-done
-file=/fixtures/\${url##*/}
-[ -f "$file" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }
-cp "$file" "$out"
-`;
+const appTree = syntheticApp;
 
-// Plays \`node bin/nc-oauth-lab.js patch list|apply --patch ID --target DIR\`.
-const FAKE_NODE = `#!/bin/sh
-[ "$1" = bin/nc-oauth-lab.js ] || { echo "fake node: unexpected $*" >&2; exit 1; }
-[ -f bin/nc-oauth-lab.js ] || { echo "fake node: the CLI was not copied" >&2; exit 1; }
-case "$2 $3" in
-  "patch list") echo "user_oidc-app-api server-cors"; exit 0 ;;
-  "patch apply") ;;
-  *) echo "fake node: unexpected $*" >&2; exit 1 ;;
-esac
-id=$5; target=$7
-case $id in
-  user_oidc-app-api) echo "// patched: $id" >> "$target/lib/User/Backend.php" ;;
-  server-cors) echo "// patched: $id" >> "$target/lib/private/AppFramework/Middleware/Security/CORSMiddleware.php" ;;
-  *) echo "unknown patch $id" >&2; exit 2 ;;
-esac
-echo "$id: applied (fake, 1 edit)"
-`;
-
-// as npm: ci needs a package-lock.json; the image's CLI stage installs with npm install where there is none
-const FAKE_NPM = `#!/bin/sh
-case "$1" in
-  ci) [ -f package-lock.json ] || { echo "fake npm: npm ci without package-lock.json in $(pwd)" >&2; exit 1; } ;;
-  install) [ ! -f package-lock.json ] || { echo "fake npm: npm install beside a package-lock.json in $(pwd)" >&2; exit 1; } ;;
-esac
-echo "fake npm $*"
-`;
-
-const FAKE_PHP = `#!/bin/sh
-echo "32.0.1.2"
-`;
-
-function appTree(root: string, app: string, version: string): string {
-  const dir = join(root, app);
-  mkdirSync(join(dir, 'appinfo'), { recursive: true });
-  mkdirSync(join(dir, 'lib/User'), { recursive: true });
-  writeFileSync(join(dir, 'appinfo/info.xml'), `<?xml version="1.0"?>\n<info>\n  <id>${app}</id>\n  <version>${version}</version>\n  <dependencies><nextcloud min-version="30" max-version="35"/></dependencies>\n</info>\n`);
-  writeFileSync(join(dir, 'lib/User/Backend.php'), '<?php\n// synthetic\n');
-  return dir;
-}
+const hasDockerCli = (): boolean => spawnSync('docker', ['--version'], { stdio: 'ignore' }).status === 0;
 
 describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKit with stand-in base images', () => {
   let client: ContainerRuntimeClient;
   let work: string;
+  let bases: StandInBaseImages;
   const run = process.pid;
-  const NODE = `nc-oauth-lab-test/fake-node:${run}`;
-  const NEXTCLOUD_TAG = `nclabfake${run}`;
-  const BASE_NEXTCLOUD = `nextcloud:${NEXTCLOUD_TAG}-apache`;
+  let NEXTCLOUD_TAG = '';
   const images: string[] = [];
 
-  /** Builds a context directory with BuildKit (as the docker provider does); returns the error message or ''. */
-  async function build(context: string, dockerfile: string, tag: string, buildArgs: Record<string, string>): Promise<string> {
+  /** Builds a context directory with BuildKit (as the docker provider does), or the legacy builder; returns the error message or ''. */
+  async function build(context: string, dockerfile: string, tag: string, buildArgs: Record<string, string>, builder: '1' | '2' = '2'): Promise<string> {
     images.push(tag);
-    const dockerode = client.container.dockerode;
-    const files = execFileSync('find', ['.', '-type', 'f'], { cwd: context, encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.slice(2));
-    const stream = await dockerode.buildImage({ context, src: files }, { t: tag, dockerfile, buildargs: buildArgs, version: '2' });
-    type Line = { error?: string; errorDetail?: { message?: string } };
-    const lines = await new Promise<Line[]>((resolve, reject) => dockerode.modem.followProgress(stream, (e: Error | null, out: Line[]) => (e ? reject(e) : resolve(out))));
-    const failed = lines.find((l) => l.error || l.errorDetail);
-    return failed ? (failed.errorDetail?.message ?? failed.error ?? 'failed') : '';
+    return buildContext(client, context, dockerfile, tag, buildArgs, builder);
   }
 
   /** Runs a shell command in an image and returns its output. */
@@ -120,42 +56,19 @@ describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKi
     return Buffer.concat(chunks).toString('utf8').replace(/\r\n/g, '\n');
   }
 
-  async function stub(name: string, files: Record<string, string>, dockerfileLines: string[]): Promise<void> {
-    const dir = join(work, name);
-    mkdirSync(dir, { recursive: true });
-    for (const [path, content] of Object.entries(files)) {
-      mkdirSync(join(dir, path, '..'), { recursive: true });
-      writeFileSync(join(dir, path), content, { mode: 0o755 });
-    }
-    execFileSync('cp', [BUSYBOX, join(dir, 'busybox')]);
-    writeFileSync(join(dir, 'Dockerfile'), ['FROM scratch', 'COPY busybox /bin/busybox', 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', 'RUN mkdir -p /usr/bin /usr/local/bin /tmp && chmod 1777 /tmp', ...dockerfileLines].join('\n') + '\n');
-  }
-
   async function specContext(spec: Partial<NextcloudImageSpec>, name: string, repoRoot?: string): Promise<{ dir: string; args: Record<string, string> }> {
     const full: NextcloudImageSpec = { nextcloud: '32', oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', testImage: false, ...spec };
     const prepared = await prepareBuildContext(full, join(work, name), repoRoot);
-    return { dir: prepared.dir, args: { ...prepared.buildArgs, NEXTCLOUD_VERSION: NEXTCLOUD_TAG, NODE_IMAGE: NODE, APP_NODE_IMAGE: NODE, COMPOSER_IMAGE: NODE } };
+    return { dir: prepared.dir, args: { ...prepared.buildArgs, ...bases.buildArgs } };
   }
 
   beforeAll(async () => {
     client = await getContainerRuntimeClient();
     work = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-image-build-'));
-    const fixtures = join(work, 'fixtures-src');
-    for (const [app, version, file] of [['oidc', '1.16.6', 'oidc-1.16.6.tar.gz'], ['user_oidc', '8.10.1', 'user_oidc-v8.10.1.tar.gz']] as const) {
-      const staging = join(fixtures, `${app}-staging`);
-      appTree(staging, app, version);
-      mkdirSync(join(work, 'node/fixtures'), { recursive: true });
-      execFileSync('tar', ['-czf', join(work, 'node/fixtures', file), '-C', staging, app]);
-    }
-    await stub('node', { 'usr/bin/curl': FAKE_CURL, 'usr/local/bin/node': FAKE_NODE, 'usr/local/bin/npm': FAKE_NPM, 'usr/local/bin/composer': '#!/bin/sh\necho "fake composer $*"\n' }, ['COPY usr/ /usr/', 'COPY fixtures/ /fixtures/']);
-    expect(await build(join(work, 'node'), 'Dockerfile', NODE, {})).toBe('');
-    await stub(
-      'nextcloud',
-      { 'usr/local/bin/php': FAKE_PHP, 'usr/src/nextcloud/version.php': '<?php $OC_Version = [32, 0, 1, 2];\n', 'usr/src/nextcloud/lib/private/AppFramework/Middleware/Security/CORSMiddleware.php': '<?php\n// core\n' },
-      ['COPY usr/ /usr/', 'RUN mkdir -p /usr/src/nextcloud/custom_apps /docker-entrypoint-hooks.d/post-installation'],
-    );
-    expect(await build(join(work, 'nextcloud'), 'Dockerfile', BASE_NEXTCLOUD, {})).toBe('');
-  }, 120_000);
+    bases = await buildStandInBaseImages(client, work, String(run), { oidc: '1.16.6', user_oidc: '8.10.1', notes: '5.0.2', deck: '1.16.7', tables: '1.0.9', calendar: '6.6.0', contacts: '8.3.18' });
+    images.push(...bases.images);
+    NEXTCLOUD_TAG = bases.nextcloudTag;
+  }, 180_000);
 
   afterAll(async () => {
     for (const image of images.reverse()) await client.container.dockerode.getImage(image).remove({ force: true }).catch(() => undefined);
@@ -168,17 +81,28 @@ describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKi
     expect(await build(dir, 'docker/nextcloud/Dockerfile', tag, args)).toBe('');
     const out = await sh(
       tag,
-      'cat /etc/nc-oauth-lab/versions /etc/nc-oauth-lab/patch.txt; stat -c "%a %n" /docker-entrypoint-hooks.d/post-installation/*.sh; ls -1 /usr/src/nextcloud/custom_apps; echo "test_mode=$NC_OAUTH_LAB_TEST_MODE"',
+      'cat /etc/nc-oauth-lab/versions /etc/nc-oauth-lab/patch.txt /etc/nc-oauth-lab/apps; stat -c "%a %n" /docker-entrypoint-hooks.d/post-installation/*.sh; ls -1 /usr/src/nextcloud/custom_apps; echo "test_mode=$NC_OAUTH_LAB_TEST_MODE"',
     );
     expect(out).toBe(
       [
         'nextcloud=32.0.1.2',
         'oidc=1.16.6',
         'user_oidc=8.10.1',
+        'notes=5.0.2',
+        'deck=1.16.7',
+        'tables=1.0.9',
+        'calendar=6.6.0',
+        'contacts=8.3.18',
         'patch=none',
         'none',
+        'oidc user_oidc notes deck tables calendar contacts',
         ...['10-nc-oauth-lab-apps', '20-nc-oauth-lab-oidc', '30-nc-oauth-lab-user-oidc', '40-nc-oauth-lab-urls', '50-nc-oauth-lab-users', '90-nc-oauth-lab-test-mode'].map((h) => `755 /docker-entrypoint-hooks.d/post-installation/${h}.sh`),
+        'calendar',
+        'contacts',
+        'deck',
+        'notes',
         'oidc',
+        'tables',
         'user_oidc',
         'test_mode=false',
         '',
@@ -211,7 +135,7 @@ describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKi
     expect(await build(dir, 'docker/nextcloud/Dockerfile', tag, args)).toBe('');
     const out = await sh(tag, 'cat /etc/nc-oauth-lab/versions /etc/nc-oauth-lab/patch.txt /usr/src/nextcloud/custom_apps/user_oidc/lib/User/Backend.php; echo "test_mode=$NC_OAUTH_LAB_TEST_MODE"');
     expect(out).toBe(
-      ['nextcloud=32.0.1.2', 'oidc=1.16.6', 'user_oidc=8.11.0-dev.0', 'patch=user_oidc-app-api', 'user_oidc-app-api: applied (fake, 1 edit)', '<?php', '// synthetic', '// patched: user_oidc-app-api', 'test_mode=true', ''].join('\n'),
+      ['nextcloud=32.0.1.2', 'oidc=1.16.6', 'user_oidc=8.11.0-dev.0', 'notes=5.0.2', 'deck=1.16.7', 'tables=1.0.9', 'calendar=6.6.0', 'contacts=8.3.18', 'patch=user_oidc-app-api', 'user_oidc-app-api: applied (fake, 1 edit)', '<?php', '// synthetic', '// patched: user_oidc-app-api', 'test_mode=true', ''].join('\n'),
     );
     const labels = (await client.container.dockerode.getImage(tag).inspect()).Config.Labels;
     expect(labels).toMatchObject({ 'io.nc-oauth-lab.user-oidc.source': 'context', 'io.nc-oauth-lab.patch': 'user_oidc-app-api', 'io.nc-oauth-lab.test-image': 'true' });
@@ -235,4 +159,67 @@ describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKi
     const out = await sh(tag, 'cat /usr/src/nextcloud/lib/private/AppFramework/Middleware/Security/CORSMiddleware.php /usr/src/nextcloud/custom_apps/user_oidc/lib/User/Backend.php /etc/nc-oauth-lab/patch.txt');
     expect(out).toBe(['<?php', '// core', '// patched: server-cors', '<?php', '// synthetic', 'server-cors: applied (fake, 1 edit)', ''].join('\n'));
   }, 120_000);
+
+  it('leaves an app out, copies a built directory as it is, builds a checkout, and labels them', async () => {
+    const built = appTree(join(work, 'built'), 'tables', '1.1.0-dev');
+    mkdirSync(join(built, 'vendor'), { recursive: true });
+    mkdirSync(join(built, 'js'), { recursive: true });
+    writeFileSync(join(built, 'js/tables-main.js'), '// built\n');
+    const checkout = appTree(join(work, 'calendar-checkout'), 'calendar', '6.7.0-dev');
+    const { dir, args } = await specContext({ apps: { deck: null, contacts: null, tables: { kind: 'directory', path: built }, calendar: { kind: 'directory', path: checkout }, notes: '5.0.2' } }, 'ctx-apps');
+    expect(args).toMatchObject({ DECK_SOURCE: 'none', TABLES_SOURCE: 'built', CALENDAR_SOURCE: 'context' });
+    const tag = `nc-oauth-lab-test/nextcloud:${run}-apps`;
+    expect(await build(dir, 'docker/nextcloud/Dockerfile', tag, args)).toBe('');
+    const out = await sh(tag, 'cat /etc/nc-oauth-lab/versions /etc/nc-oauth-lab/apps; ls /usr/src/nextcloud/custom_apps/tables/js');
+    expect(out).toBe(
+      ['nextcloud=32.0.1.2', 'oidc=1.16.6', 'user_oidc=8.10.1', 'notes=5.0.2', 'deck=none', 'tables=1.1.0-dev', 'calendar=6.7.0-dev', 'contacts=none', 'patch=none', 'oidc user_oidc notes tables calendar', 'tables-main.js', ''].join('\n'),
+    );
+    const labels = (await client.container.dockerode.getImage(tag).inspect()).Config.Labels;
+    expect(labels).toMatchObject({ 'io.nc-oauth-lab.deck.source': 'none', 'io.nc-oauth-lab.tables.source': 'built', 'io.nc-oauth-lab.calendar.source': 'context', 'io.nc-oauth-lab.notes.version': '5.0.2' });
+  }, 180_000);
+
+  it('downloads every app from a release mirror by its upstream file name', async () => {
+    const { dir, args } = await specContext({ releaseMirror: `${STAND_IN_FIXTURE_HOST}/mirror/` }, 'ctx-mirror');
+    const tag = `nc-oauth-lab-test/nextcloud:${run}-mirror`;
+    expect(await build(dir, 'docker/nextcloud/Dockerfile', tag, { ...args, RELEASE_MIRROR: `${STAND_IN_FIXTURE_HOST}/mirror/` })).toBe('');
+    expect((await sh(tag, 'ls -1 /usr/src/nextcloud/custom_apps')).split('\n').filter(Boolean)).toEqual(['calendar', 'contacts', 'deck', 'notes', 'oidc', 'tables', 'user_oidc']);
+  }, 180_000);
+
+  it('with an unreachable mirror, the build fails in a download step that names the URL and the reason', async () => {
+    const { dir, args } = await specContext({ releaseMirror: 'http://mirror.invalid/apps' }, 'ctx-unreachable');
+    const message = await build(dir, 'docker/nextcloud/Dockerfile', `nc-oauth-lab-test/nextcloud:${run}-unreachable`, args);
+    expect(message).toMatch(/fetch-release\.sh \S+ .*exit code: 1/);
+  }, 180_000);
+
+  it('the legacy builder stops in its first stage, saying BuildKit is needed', async () => {
+    const { dir, args } = await specContext({}, 'ctx-legacy');
+    const message = await build(dir, 'docker/nextcloud/Dockerfile', `nc-oauth-lab-test/nextcloud:${run}-legacy`, args, '1');
+    expect(message).toMatch(/non-zero code: 1/);
+    const log = new (await import('../harness/providers/docker-build-log.ts')).BuildLog();
+    // The classic builder's own output names the reason.
+    const dockerode = client.container.dockerode;
+    const files = execFileSync('find', ['.', '-type', 'f'], { cwd: dir, encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.slice(2));
+    const stream = await dockerode.buildImage({ context: dir, src: files }, { t: `nc-oauth-lab-test/nextcloud:${run}-legacy`, dockerfile: 'docker/nextcloud/Dockerfile', buildargs: args, version: '1' });
+    await new Promise<void>((resolve, reject) => dockerode.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve()), (line: Record<string, unknown>) => log.push(line)));
+    expect(log.failureSummary()).toMatch(/needs BuildKit: use 'docker buildx build' \(install the buildx plugin\) or DOCKER_BUILDKIT=1 docker build/);
+  }, 180_000);
+
+  it.skipIf(!hasDockerCli())('`docker build` from the repository root with the legacy builder: a small context, then the one-line BuildKit message', () => {
+    const tag = `nc-oauth-lab-test/nextcloud:${run}-legacy-cli`;
+    images.push(tag);
+    const ran = spawnSync('docker', ['build', '-f', 'docker/nextcloud/Dockerfile', ...Object.entries(bases.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '-t', tag, '.'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const output = `${ran.stdout}${ran.stderr}`;
+    expect(ran.status, output).not.toBe(0);
+    const sent = /Sending build context to Docker daemon\s+([\d.]+)([kMG]?B)/.exec(output);
+    expect(sent, output).not.toBeNull();
+    const mb = Number(sent![1]) * ({ B: 1e-6, kB: 1e-3, MB: 1, GB: 1000 } as Record<string, number>)[sent![2]!]!;
+    // node_modules (hundreds of MB) stays out: the root .dockerignore applies to the legacy builder.
+    expect(mb).toBeLessThan(30);
+    expect(output).toContain("nc-oauth-lab: docker/nextcloud/Dockerfile needs BuildKit: use 'docker buildx build' (install the buildx plugin) or DOCKER_BUILDKIT=1 docker build");
+  }, 180_000);
 });

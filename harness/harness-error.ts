@@ -3,7 +3,8 @@ import { CliError } from '../cli/command.ts';
 /**
  * Codes of the harness's errors. `ERR_NEXTCLOUD_UNREACHABLE`, `ERR_NOT_NEXTCLOUD`, `ERR_BAD_OPTION`,
  * `ERR_PROVIDER_UNAVAILABLE`, `ERR_APP_MISSING`, `ERR_INSECURE_HTTP` and `ERR_NO_BROWSER` are the user's to fix (exit code 2);
- * the others say that Nextcloud, OAuth or the browser did not do what the harness expected (exit code 1).
+ * the others say that Nextcloud, OAuth or the browser did not do what the harness expected (exit code 1);
+ * `ERR_IMAGE_BUILD` is a docker image that could not be built (a download, a step of the Dockerfile).
  */
 export type HarnessErrorCode =
   | 'ERR_NEXTCLOUD_UNREACHABLE'
@@ -12,6 +13,7 @@ export type HarnessErrorCode =
   | 'ERR_MAINTENANCE'
   | 'ERR_BAD_OPTION'
   | 'ERR_PROVIDER_UNAVAILABLE'
+  | 'ERR_IMAGE_BUILD'
   | 'ERR_APP_MISSING'
   | 'ERR_OCC_FAILED'
   | 'ERR_PREPARE'

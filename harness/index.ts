@@ -40,7 +40,20 @@ export { generatePassword, listApps, occOrThrow, prepareInstance, type AppList, 
 export { SERVER_PATCHED_FILE, USER_OIDC_PATCHED_FILE, detectPatch, variantFromStatus } from './detect-variant.ts';
 export { DOUBLE_ADMIN, DoubleNextcloud } from './providers/double-provider.ts';
 export { ADMIN_PASSWORD_ENV, ExternalNextcloud, commandLineOcc, normaliseBaseUrl } from './providers/external-provider.ts';
-export { DATABASE_IMAGES, DOCKER_DATABASES, DockerNextcloud, NEXTCLOUD_NETWORK_ALIAS, containerOcc, type DockerDatabase, type DockerProviderOptions } from './providers/docker-provider.ts';
+export {
+  BASE_IMAGE_ENV,
+  DATABASE_IMAGES,
+  DOCKER_DATABASES,
+  DockerNextcloud,
+  NEXTCLOUD_NETWORK_ALIAS,
+  RELEASE_MIRROR_ENV,
+  containerOcc,
+  type DockerDatabase,
+  type DockerProviderOptions,
+  type PreparedImage,
+} from './providers/docker-provider.ts';
+export { BUILD_RUN_ENV, buildLockDir, previousBuildFailure, recordBuildFailure, withBuildLock, type BuildLockOptions } from './providers/docker-build-lock.ts';
+export { BuildLog, type BuildStep, type BuildStreamLine } from './providers/docker-build-log.ts';
 export { buildDockerImage, connectDockerEngine, dockerImageExists, liveDockerResources, type DockerImageBuild } from './providers/docker-engine.ts';
 export { splitCommandLine } from './providers/occ-command-line.ts';
 export { nextcloudBuilder, type DockerProviderSpec, type DoubleProviderSpec, type ExternalProviderSpec, type ProviderSpec } from './providers/provider-spec.ts';

@@ -139,6 +139,7 @@ export {
   MATRIX_PROGRESS_ENV,
   MATRIX_SPEC_ENV,
   PROGRESS_REPORTERS,
+  dockerOptionsForVariant,
   encodeMatrixSpec,
   matrixSpecSchema,
   matrixVariants,
@@ -146,6 +147,7 @@ export {
   type MatrixAxesInput,
   type MatrixSpec,
 } from './fixtures/matrix-spec.ts';
+export { VARIANT_ERROR_ANNOTATION, VARIANT_TIMINGS_ANNOTATION, timingsLine, type VariantTimings } from './fixtures/variant-annotations.ts';
 export {
   BLOB_SUBDIR,
   MATRIX_CONFIG,

@@ -3,6 +3,7 @@ import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import type { ExpectationSet } from './expectations/expected-outcome.ts';
+import { parseVariantTimings, timingsLine, VARIANT_ERROR_ANNOTATION, VARIANT_TIMINGS_ANNOTATION, type VariantTimings } from './fixtures/variant-annotations.ts';
 import { DEFAULT_EXPECTATIONS_DIR, loadExpectations } from './expectations/lint-expectations.ts';
 import { buildMatrix, problemLines, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
 import type { Matrix, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
@@ -155,8 +156,12 @@ export class MatrixReporter implements Reporter {
     try {
       // logs and artifacts of an earlier run in the same directory would be linked by nothing
       await Promise.all(['logs', 'artifacts'].map((d) => rm(join(out, d), { recursive: true, force: true })));
-      const { variants, tests, warnings } = await this.collect(this.suite, out);
+      const { variants, tests, warnings, runs } = await this.collect(this.suite, out);
       for (const w of warnings) print(`nc-oauth-lab matrix: warning: ${w}`);
+      for (const [key, run] of runs) {
+        if (run.error) print(`nc-oauth-lab matrix: variant ${key} did not run: ${run.error}`);
+        else if (run.tests > 0) print(`nc-oauth-lab matrix: variant ${key}: ${timingsLine(run.timings, run.ms)}`);
+      }
       const matrix = buildMatrix({ variants, tests, expectations: this.expectations, tool: toolInfo(), generatedAt: new Date() });
       this.matrix = matrix;
       const written = await writeMatrixReports(matrix, out);
@@ -171,10 +176,11 @@ export class MatrixReporter implements Reporter {
   }
 
   /** Turns Playwright's tests and results into variants and test observations; writes per-test logs for failures. */
-  private async collect(suite: Suite, out: string): Promise<{ variants: MatrixVariant[]; tests: TestObservation[]; warnings: string[] }> {
+  private async collect(suite: Suite, out: string): Promise<{ variants: MatrixVariant[]; tests: TestObservation[]; warnings: string[]; runs: Map<string, VariantRun> }> {
     const variants = new Map<string, MatrixVariant>();
     const tests: TestObservation[] = [];
     const warnings: string[] = [];
+    const runs = new Map<string, VariantRun>();
     for (const projectSuite of suite.suites) {
       const project = projectSuite.project();
       if (!project) continue;
@@ -191,18 +197,32 @@ export class MatrixReporter implements Reporter {
       const { nextcloudVersion: _, ...axes } = meta.variant;
       const key = variantKey({ ...axes, ...(release ? { nextcloudVersion: release } : {}) });
       variants.set(key, { key, project: project.name, provider: meta.provider, variant: axes, ...(release ? { nextcloudVersion: release } : {}) });
+      const run: VariantRun = { tests: 0, ms: 0 };
+      runs.set(key, run);
       for (const test of projectSuite.allTests()) {
         const observation = this.observe(test, key, project.testDir, warnings);
-        const logged = await this.writeLog(observation, test, out);
+        const result = test.results.at(-1);
+        const annotations = result?.annotations ?? [];
+        run.error ??= annotations.find((a) => a.type === VARIANT_ERROR_ANNOTATION)?.description;
+        run.timings ??= parseVariantTimings(annotations.find((a) => a.type === VARIANT_TIMINGS_ANNOTATION)?.description);
+        if (result) {
+          run.tests += 1;
+          run.ms += result.duration;
+        }
+        const logged = observation.variantError ? { ...observation, links: [] } : await this.writeLog(observation, test, out);
+        delete (logged as { variantError?: string }).variantError;
+        delete (logged as { result?: TestResult }).result;
         tests.push(logged);
       }
     }
-    return { variants: [...variants.values()], tests, warnings };
+    return { variants: [...variants.values()], tests, warnings, runs };
   }
 
-  private observe(test: TestCase, variant: string, testDir: string, warnings: string[]): TestObservation & { result?: TestResult } {
+  private observe(test: TestCase, variant: string, testDir: string, warnings: string[]): TestObservation & { result?: TestResult; variantError?: string } {
     const result = test.results.at(-1);
     const declared = [...test.annotations, ...(result?.annotations ?? [])].filter((a) => a.type === CHECK_ANNOTATION && a.description).map((a) => a.description!);
+    // A variant that could not be built or started: its tests were skipped with the reason; its cells are errors.
+    const variantError = result?.annotations.find((a) => a.type === VARIANT_ERROR_ANNOTATION)?.description;
     const records: CheckRecordBody[] = [];
     const links: MatrixLink[] = [];
     for (const a of result?.attachments ?? []) {
@@ -223,17 +243,18 @@ export class MatrixReporter implements Reporter {
       }
     }
     const file = relative(testDir, test.location.file).split(sep).join('/');
-    const error = result?.errors[0]?.message ?? result?.error?.message;
-    const observation: TestObservation & { result?: TestResult } = {
+    const error = variantError ? `the variant did not run: ${variantError}` : (result?.errors[0]?.message ?? result?.error?.message);
+    const observation: TestObservation & { result?: TestResult; variantError?: string } = {
       variant,
       test: { title: test.titlePath().slice(3).join(' › '), file, line: test.location.line },
-      outcome: outcomeOf(result),
+      outcome: variantError ? 'failed' : outcomeOf(result),
       declared,
       records,
       links,
       ...(error ? { error: redactText(error.replace(ANSI, '')).slice(0, 2000) } : {}),
     };
     if (result) observation.result = result;
+    if (variantError) observation.variantError = variantError;
     return observation;
   }
 
@@ -284,6 +305,14 @@ export class MatrixReporter implements Reporter {
     await writeFile(join(out, ...rel), `${text}\n`, 'utf8');
     return { ...observation, links: [{ name: 'log', path: rel.join('/'), contentType: 'text/plain' }, ...links] };
   }
+}
+
+/** What the reporter saw of one variant's run: its tests' time, its timings, why it did not run. */
+interface VariantRun {
+  tests: number;
+  ms: number;
+  timings?: VariantTimings;
+  error?: string;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The Playwright config of the compatibility matrix (issue 6): one project per variant, the scenario specs
 // of scenarios/specs, the matrix reporter. `nc-oauth-lab matrix` runs it and passes the variants in
 // NC_OAUTH_LAB_MATRIX_SPEC; without that variable it runs the default matrix against the double.
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { chromiumLaunchOptions } from '../harness/chromium-launch-options.ts';
@@ -9,6 +10,9 @@ import { DEFAULT_MATRIX_OUT, MATRIX_OUT_ENV } from './matrix-reporter.ts';
 import { matrixProjects } from './variant.ts';
 
 const spec = readMatrixSpec();
+// One id for the whole run, inherited by the workers: an image build that failed in this run is not tried
+// again by another worker (harness/providers/docker-build-lock.ts).
+process.env['NC_OAUTH_LAB_RUN_ID'] ||= randomUUID();
 const out = resolve(process.cwd(), process.env[MATRIX_OUT_ENV] || DEFAULT_MATRIX_OUT);
 const blobDir = process.env[MATRIX_BLOB_DIR_ENV];
 const progress = process.env[MATRIX_PROGRESS_ENV] || 'list';

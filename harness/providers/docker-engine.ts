@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { getContainerRuntimeClient, ImageName, type ContainerRuntimeClient } from 'testcontainers';
 import { HarnessError } from '../harness-error.ts';
 import type { Progress } from '../nextcloud-instance.ts';
+import { BuildLog, type BuildStreamLine } from './docker-build-log.ts';
 
 /**
  * Connects to the Docker engine testcontainers finds (DOCKER_HOST, the default socket, a testcontainers
@@ -38,6 +40,8 @@ export interface DockerImageBuild {
   rebuild?: boolean;
   /** Named in progress lines, e.g. "Nextcloud 32, oidc 1.16.6, user_oidc 8.10.1, patch none". */
   description: string;
+  /** `buildkit` (default: only the selected stages) or `classic`, the legacy builder (for tests of what it does). */
+  builder?: 'buildkit' | 'classic';
 }
 
 /** Every file under `dir`, relative, with `/` separators (what the engine receives as the build context). */
@@ -51,17 +55,11 @@ async function contextFiles(dir: string, under = dir): Promise<string[]> {
   return files;
 }
 
-/** One line of the engine's build stream (classic builder `stream`, BuildKit `aux` traces, or an error). */
-interface BuildStreamLine {
-  stream?: string;
-  error?: string;
-  errorDetail?: { message?: string };
-}
-
 /**
  * Builds an image with BuildKit (only the stages the build args select run) unless the tag is there
  * already; returns whether it built. Shows progress every 30 s. A failed build throws HarnessError
- * `ERR_PROVIDER_UNAVAILABLE` with the engine's error message on one line.
+ * `ERR_IMAGE_BUILD` (exit code 1) on one line: the failing step and its last log lines (`BuildLog`), e.g.
+ * a download that failed and why; the cause carries the engine's error.
  */
 export async function buildDockerImage(client: ContainerRuntimeClient, build: DockerImageBuild, progress: Progress): Promise<boolean> {
   if (!build.rebuild && (await dockerImageExists(client, build.tag))) {
@@ -72,20 +70,24 @@ export async function buildDockerImage(client: ContainerRuntimeClient, build: Do
   const started = Date.now();
   const ticker = setInterval(() => progress(`  still building ${build.tag} (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
   const dockerode = client.container.dockerode;
+  const log = new BuildLog();
   try {
     const stream = await dockerode.buildImage(
       { context: build.context, src: await contextFiles(build.context) },
-      { t: build.tag, dockerfile: build.dockerfile, buildargs: build.buildArgs, version: '2', labels: { 'io.nc-oauth-lab.built-by': 'nc-oauth-lab docker provider' } },
+      { t: build.tag, dockerfile: build.dockerfile, buildargs: build.buildArgs, version: build.builder === 'classic' ? '1' : '2', labels: { 'io.nc-oauth-lab.built-by': 'nc-oauth-lab docker provider' } },
     );
-    const output = await new Promise<BuildStreamLine[]>((resolve, reject) => {
-      dockerode.modem.followProgress(stream, (error: Error | null, lines: BuildStreamLine[]) => (error ? reject(error) : resolve(lines)));
+    await new Promise<void>((resolve, reject) => {
+      dockerode.modem.followProgress(
+        stream,
+        (error: Error | null) => (error ? reject(error) : resolve()),
+        (line: BuildStreamLine) => log.push(line),
+      );
     });
-    const failed = output.find((line) => line.error !== undefined || line.errorDetail !== undefined);
-    if (failed) throw new Error(failed.errorDetail?.message ?? failed.error ?? 'the build failed');
+    if (log.engineError !== undefined) throw new Error(log.engineError);
     if (!(await dockerImageExists(client, build.tag))) throw new Error('the engine reported no error but the image is missing');
   } catch (cause) {
-    const message = (cause instanceof Error ? cause.message : String(cause)).trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'unknown error';
-    throw new HarnessError('ERR_PROVIDER_UNAVAILABLE', `building image ${build.tag} failed: ${message.slice(0, 300)}`, { cause });
+    const summary = log.engineError !== undefined ? log.failureSummary() : ((cause instanceof Error ? cause.message : String(cause)).trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'unknown error');
+    throw new HarnessError('ERR_IMAGE_BUILD', `building image ${build.tag} failed: ${summary.replace(/\s+/g, ' ').slice(0, 600)}`, { cause, detail: { tag: build.tag, steps: log.allSteps().length } });
   } finally {
     clearInterval(ticker);
   }
@@ -115,13 +117,22 @@ export function demuxDockerLog(buffer: Buffer): string {
  * then removes it with its volumes. testcontainers leaves such a container behind. Never throws.
  */
 export async function rescueFailedContainer(client: ContainerRuntimeClient, name: string): Promise<string> {
+  return (await rescueFailedContainerState(client, name)).log;
+}
+
+/** `rescueFailedContainer`, and the container's exit code when it had exited (undefined while it ran). */
+export async function rescueFailedContainerState(client: ContainerRuntimeClient, name: string): Promise<{ log: string; exitCode: number | undefined }> {
   const container = client.container.getById(name);
+  const state = await container
+    .inspect()
+    .then((info) => (info.State.Running ? undefined : info.State.ExitCode))
+    .catch(() => undefined);
   const log = await container
     .logs({ stdout: true, stderr: true, follow: false })
     .then((raw: unknown) => (Buffer.isBuffer(raw) ? demuxDockerLog(raw) : String(raw)))
     .catch(() => '');
   await container.remove({ force: true, v: true }).catch(() => undefined);
-  return log;
+  return { log, exitCode: state };
 }
 
 /** Something the provider started: removed by `stop`, or, if the process ends first, by `docker rm -f`. */
@@ -132,10 +143,18 @@ interface LiveResource {
 }
 
 const live = new Map<string, LiveResource>();
+/** Temporary files and directories (build contexts, build locks) removed at exit and on SIGINT/SIGTERM too. */
+const tempPaths = new Set<string>();
 let handlersInstalled = false;
+
+function removeTempPaths(): void {
+  for (const path of tempPaths) rmSync(path, { recursive: true, force: true });
+  tempPaths.clear();
+}
 
 /** Last resort when the process exits with resources still registered: the docker CLI, synchronously. */
 function removeSynchronously(): void {
+  removeTempPaths();
   const containers = [...live.values()].filter((r) => r.kind === 'container').map((r) => r.id);
   const networks = [...live.values()].filter((r) => r.kind === 'network').map((r) => r.id);
   if (containers.length > 0) spawnSync('docker', ['rm', '--force', '--volumes', ...containers], { stdio: 'ignore', timeout: 30_000 });
@@ -146,6 +165,7 @@ function removeSynchronously(): void {
 async function onSignal(signal: NodeJS.Signals): Promise<void> {
   process.removeListener('SIGINT', onSigint);
   process.removeListener('SIGTERM', onSigterm);
+  removeTempPaths();
   const resources = [...live.values()].reverse();
   for (const resource of resources) {
     await resource.stop().catch(() => undefined);
@@ -169,7 +189,7 @@ function installHandlers(): void {
 }
 
 function removeHandlersWhenIdle(): void {
-  if (!handlersInstalled || live.size > 0) return;
+  if (!handlersInstalled || live.size > 0 || tempPaths.size > 0) return;
   handlersInstalled = false;
   process.removeListener('exit', removeSynchronously);
   process.removeListener('SIGINT', onSigint);
@@ -194,6 +214,20 @@ export function trackDockerResource(kind: LiveResource['kind'], id: string, stop
       }
     })();
     return stopping;
+  };
+}
+
+/**
+ * Registers a temporary path (a build context, a build lock) to be removed if the process exits or gets
+ * SIGINT/SIGTERM before the caller removes it. Returns the function that unregisters it (the caller then
+ * removes it itself).
+ */
+export function trackTempPath(path: string): () => void {
+  installHandlers();
+  tempPaths.add(path);
+  return () => {
+    tempPaths.delete(path);
+    removeHandlersWhenIdle();
   };
 }
 

@@ -7,6 +7,7 @@ import { getContainerRuntimeClient, type ContainerRuntimeClient } from 'testcont
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError } from '../harness-error.ts';
 import { REDACTED, SecretRedactor } from '../secret-redactor.ts';
+import { BUILD_RUN_ENV, buildLockDir } from './docker-build-lock.ts';
 import { buildDockerImage, connectDockerEngine, dockerImageExists, liveDockerResources } from './docker-engine.ts';
 import { DockerNextcloud } from './docker-provider.ts';
 import { nextcloudBuilder } from './provider-spec.ts';
@@ -97,6 +98,11 @@ static int server(void) {
 
 int main(int argc, char **argv) {
   const char *me = base(argv[0]);
+  if (strcmp(me, "fail") == 0) {
+    fputs("fake build step: fetching\n", stderr);
+    fputs("nc-oauth-lab: download of notes 5.0.2 from http://mirror.invalid/notes-v5.0.2.tar.gz failed: curl: (6) Could not resolve host: mirror.invalid\n", stderr);
+    return 1;
+  }
   if (strcmp(me, "php") == 0) return occ(argc, argv);
   if (strcmp(me, "tail") == 0) return tail(argc, argv);
   return server();
@@ -216,6 +222,49 @@ describe.skipIf(problem !== undefined)('the docker provider on a real engine (ti
     expect((error as HarnessError).message).not.toContain('\n');
   }, 60_000);
 
+  it('a build step that fails: ERR_IMAGE_BUILD naming the step and its last lines (the cause, not only the exit code)', async () => {
+    const failing = join(work, 'failing-step');
+    mkdirSync(failing, { recursive: true });
+    execFileSync('cp', [join(work, 'context/fake'), join(failing, 'fake')]);
+    writeFileSync(join(failing, 'Dockerfile'), 'FROM scratch\nCOPY fake /bin/fail\nRUN ["/bin/fail"]\n');
+    const error = await buildDockerImage(client, { context: failing, dockerfile: 'Dockerfile', buildArgs: {}, tag: `${tag}-failing-step`, description: 'failing step' }, () => undefined).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HarnessError);
+    expect((error as HarnessError).code).toBe('ERR_IMAGE_BUILD');
+    expect((error as HarnessError).exitCode).toBe(1);
+    expect((error as HarnessError).message).toBe(
+      `building image ${tag}-failing-step failed: step [2/2] RUN ["/bin/fail"] failed: fake build step: fetching | ` +
+        'nc-oauth-lab: download of notes 5.0.2 from http://mirror.invalid/notes-v5.0.2.tar.gz failed: curl: (6) Could not resolve host: mirror.invalid',
+    );
+    expect((error as HarnessError).cause).toBeInstanceOf(Error);
+  }, 60_000);
+
+  it('a failed image build is tried once per run: variants sharing the image get the same error, start() throws it', async () => {
+    const run = `test-${process.pid}-${Date.now()}`;
+    const before = process.env[BUILD_RUN_ENV];
+    process.env[BUILD_RUN_ENV] = run;
+    try {
+      // Base images that are not here (and cannot be pulled): the build fails at once, like a download would.
+      const builder = (): DockerNextcloud =>
+        new DockerNextcloud().withNextcloud('32').withBaseImages({ nextcloud: `nc-oauth-lab-test/absent-nextcloud:${run}`, node: `nc-oauth-lab-test/absent-node:${run}` }).withApp('deck', null);
+      const progress: string[] = [];
+      const results = await Promise.allSettled([builder().prepareImage((l) => progress.push(l)), builder().prepareImage((l) => progress.push(l))]);
+      const errors = results.map((r) => (r.status === 'rejected' ? (r.reason as HarnessError) : undefined));
+      expect(errors.every((e) => e instanceof HarnessError && e.code === 'ERR_IMAGE_BUILD')).toBe(true);
+      expect(errors[0]!.message).toBe(errors[1]!.message);
+      expect(errors[0]!.message).toMatch(/^building image nc-oauth-lab\/nextcloud:32-[0-9a-f]{16} failed: base image docker\.io\/nc-oauth-lab-test\/absent-(node|nextcloud):test-\S+ is not on this engine and cannot be pulled: /);
+      // One of the two built; the other waited for the lock and found the failure.
+      expect(errors.filter((e) => e!.detail['earlier'] === true)).toHaveLength(1);
+      expect(progress.filter((l) => l.startsWith('building image'))).toHaveLength(1);
+      const started = await builder().withLogDir(join(work, 'no-logs')).launch({ progress: () => undefined, secrets: new SecretRedactor() }).catch((e: unknown) => e);
+      expect((started as HarnessError).code).toBe('ERR_IMAGE_BUILD');
+      expect((started as HarnessError).message).toBe(errors[0]!.message);
+      expect(readdirSync(buildLockDir()).filter((f) => f.endsWith('.lock'))).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env[BUILD_RUN_ENV];
+      else process.env[BUILD_RUN_ENV] = before;
+    }
+  }, 120_000);
+
   it('starts, waits for status.php installed, runs occ through exec, keeps logs redacted, and removes everything', async () => {
     const progress: string[] = [];
     const secrets = new SecretRedactor();
@@ -227,7 +276,9 @@ describe.skipIf(problem !== undefined)('the docker provider on a real engine (ti
       expect(launched.declaredPatch).toBe('none');
       expect(launched.admin.uid).toBe('admin');
       expect(launched.admin.password.length).toBeGreaterThanOrEqual(20);
-      expect(launched.description).toMatch(/^Nextcloud 32, oidc 1\.16\.6, user_oidc 8\.10\.1, patch none in container nc-oauth-lab-nextcloud-[0-9a-f]{8} \(docker, sqlite\)$/);
+      expect(launched.description).toMatch(
+        /^Nextcloud 32, oidc 1\.16\.6, user_oidc 8\.10\.1, patch none \(notes 5\.0\.2, deck 1\.16\.7, tables 1\.0\.9, calendar 6\.6\.0, contacts 8\.3\.18\) in container nc-oauth-lab-nextcloud-[0-9a-f]{8} \(docker, sqlite\)$/,
+      );
       // On the provider's network as `nextcloud`, for an MCP server container there.
       const name = /in container (\S+) /.exec(launched.description)![1]!;
       const networks = (await client.container.dockerode.getContainer(name).inspect()).NetworkSettings.Networks;
@@ -321,7 +372,9 @@ describe.skipIf(problem !== undefined)('the docker provider on a real engine (ti
     expect(error).toBeInstanceOf(HarnessError);
     const message = (error as HarnessError).message;
     expect((error as HarnessError).code).toBe('ERR_NOT_INSTALLED');
-    expect(message).toMatch(new RegExp(`^${tag.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}-failing did not come up: .*; logs kept in .*failed-logs`));
+    expect(message).toMatch(
+      new RegExp(`^${tag.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}-failing did not come up: the container exited \\(code 1\\) before Nextcloud reported installed; last log lines: fake nextcloud: a post-installation hook failed; logs kept in .*failed-logs`),
+    );
     expect(message).not.toContain('\n');
     const [dir] = readdirSync(join(work, 'failed-logs'));
     expect(readFileSync(join(work, 'failed-logs', dir!, 'nextcloud.container.log'), 'utf8')).toContain('fake nextcloud: a post-installation hook failed');
@@ -336,6 +389,30 @@ describe('DockerNextcloud options', () => {
     const builder = nextcloudBuilder({ provider: 'docker', nextcloud: '34', patch: 'user_oidc-app-api', userOidc: { kind: 'directory', path: '/src/user_oidc' } });
     expect(builder).toBeInstanceOf(DockerNextcloud);
     expect((builder as DockerNextcloud).imageSpec()).toEqual({ nextcloud: '34', oidc: '2.0.9', userOidc: { kind: 'directory', path: '/src/user_oidc' }, patch: 'user_oidc-app-api', testImage: true });
+  });
+
+  it('takes app pins and sources, a release mirror and base images, from options and the environment', () => {
+    const saved = { ...process.env };
+    try {
+      process.env['NC_OAUTH_LAB_RELEASE_MIRROR'] = 'http://mirror.example.test/apps';
+      process.env['NC_OAUTH_LAB_NEXTCLOUD_IMAGE'] = 'registry.example.test/nextcloud:{version}-apache';
+      const b = new DockerNextcloud().withNextcloud('33').withApp('notes', '6.0.1').withApp('deck', null).withApp('oidc', '1.16.5');
+      expect(b.imageSpec()).toEqual({
+        nextcloud: '33',
+        oidc: '1.16.5',
+        userOidc: '8.10.1',
+        apps: { notes: '6.0.1', deck: null },
+        releaseMirror: 'http://mirror.example.test/apps',
+        baseImages: { nextcloud: 'registry.example.test/nextcloud:33-apache' },
+        patch: 'none',
+        testImage: true,
+      });
+      expect(b.describe()).toBe('Nextcloud 33, oidc 1.16.5, user_oidc 8.10.1, patch none (notes 6.0.1, deck none, tables 2.2.2, calendar 6.6.0, contacts 8.7.6)');
+      expect(b.withReleaseMirror('file:///srv/mirror').imageSpec().releaseMirror).toBe('file:///srv/mirror');
+      expect(() => new DockerNextcloud().withApp('user_oidc', null)).toThrow(/user_oidc cannot be left out/);
+    } finally {
+      process.env = saved;
+    }
   });
   it('defaults the app versions to ones that support the Nextcloud major', () => {
     expect(new DockerNextcloud().imageSpec()).toEqual({ nextcloud: '32', oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', testImage: true });

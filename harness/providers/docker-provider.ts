@@ -5,11 +5,16 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GenericContainer, getReaper, Network, Wait, type ContainerRuntimeClient, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import {
+  EXTRA_APPS,
   ImageSpecError,
   NEXTCLOUD_IMAGE_DEFAULTS,
   prepareBuildContext,
+  resolvedApps,
   validateImageSpec,
   type AppSource,
+  type BaseImages,
+  type ExtraApp,
+  type ImageApp,
   type ImagePatch,
   type NextcloudImageSpec,
 } from '../../docker/index.ts';
@@ -17,7 +22,18 @@ import { DEFAULT_VERSIONS, NEXTCLOUD_MAJORS, type NextcloudMajor } from '../../d
 import { HarnessError } from '../harness-error.ts';
 import { NextcloudBuilder } from '../nextcloud-builder.ts';
 import type { LaunchContext, LaunchedNextcloud, OccResult, OccRunner, TestUserRequest } from '../nextcloud-instance.ts';
-import { buildDockerImage, connectDockerEngine, rescueFailedContainer, trackDockerResource } from './docker-engine.ts';
+import { previousBuildFailure, recordBuildFailure, withBuildLock } from './docker-build-lock.ts';
+import { buildDockerImage, connectDockerEngine, dockerImageExists, rescueFailedContainerState, trackDockerResource, trackTempPath } from './docker-engine.ts';
+
+/** Environment variable: the release mirror when none is given (`--release-mirror`). */
+export const RELEASE_MIRROR_ENV = 'NC_OAUTH_LAB_RELEASE_MIRROR';
+
+/**
+ * Environment variables: base images instead of Docker Hub's, e.g. from a registry mirror or loaded with
+ * `docker load` on an offline machine. `{version}` in the Nextcloud one is the variant's Nextcloud version
+ * (`registry.example/nextcloud:{version}-apache`).
+ */
+export const BASE_IMAGE_ENV = { nextcloud: 'NC_OAUTH_LAB_NEXTCLOUD_IMAGE', node: 'NC_OAUTH_LAB_NODE_IMAGE', composer: 'NC_OAUTH_LAB_COMPOSER_IMAGE' } as const;
 
 /** The databases the docker provider can give Nextcloud (the official image's auto-install variables). */
 export const DOCKER_DATABASES = ['sqlite', 'pgsql', 'mariadb'] as const;
@@ -44,6 +60,15 @@ export interface DockerProviderOptions {
   oidc?: string | AppSource;
   /** user_oidc version (a release) or source (default: the double's default for the major); `{ kind: 'directory' }` for `--user-oidc-src`. */
   userOidc?: string | AppSource;
+  /**
+   * Notes, Deck, Tables, Calendar, Contacts: a version, a source, or null to leave the app out (default: the
+   * newest release that installs on the major, docker/app-releases.ts; none when no release does).
+   */
+  apps?: Partial<Record<ExtraApp, string | AppSource | null>>;
+  /** Base URL of a mirror of the release tarballs, by their upstream file names (default `$NC_OAUTH_LAB_RELEASE_MIRROR`). */
+  releaseMirror?: string;
+  /** Base images instead of Docker Hub's (default from `BASE_IMAGE_ENV`). */
+  baseImages?: BaseImages;
   patch?: ImagePatch;
   database?: DockerDatabase;
   /** Use this image as it is instead of building one (a variant image built elsewhere, e.g. with buildx). */
@@ -85,8 +110,9 @@ async function startOrRescue(client: ContainerRuntimeClient, name: string, conta
   try {
     return await container.withName(name).withLogConsumer((stream) => tail.attach(stream)).start();
   } catch (error) {
-    const log = await rescueFailedContainer(client, name);
+    const { log, exitCode } = await rescueFailedContainerState(client, name);
     if (log) tail.replace(log);
+    if (exitCode !== undefined) throw new Error(`the container exited (code ${exitCode})`, { cause: error });
     throw error;
   }
 }
@@ -115,12 +141,29 @@ export function containerOcc(container: StartedTestContainer): OccRunner {
   };
 }
 
-const describeSource = (value: string | AppSource): string => {
+const describeSource = (value: string | AppSource | null): string => {
+  if (value === null) return 'none';
   if (typeof value === 'string') return value;
   if (value.kind === 'release') return value.version;
-  if (value.kind === 'git') return `${value.url}${value.ref ? `@${value.ref}` : ''}`;
+  if (value.kind === 'git') return `${value.url}${value.ref ? `#${value.ref}` : ''}`;
   return value.path;
 };
+
+/** An image ready to run: its tag, whether this call built it, and how long that took. */
+export interface PreparedImage {
+  tag: string;
+  /** `built`: built now; `reused`: the tag was there; `given`: `withImage()`. */
+  how: 'built' | 'reused' | 'given';
+  /** Milliseconds spent building (or finding) it. */
+  ms: number;
+  description: string;
+}
+
+/** The last `n` non-empty lines of a log, redacted, on one line (for a one-line error). */
+function lastLines(text: string, n: number, redact: (t: string) => string): string {
+  const lines = redact(text).split(/\r?\n/).map((l) => l.trim()).filter(Boolean).slice(-n);
+  return lines.length > 0 ? lines.join(' | ').slice(0, 400) : '(no output)';
+}
 
 /**
  * The `docker` provider: builds the variant's Nextcloud image from `docker/nextcloud/Dockerfile` (tag from a
@@ -162,6 +205,31 @@ export class DockerNextcloud extends NextcloudBuilder {
   /** user_oidc version or source; a directory (a checkout under review) is built into the image. */
   withUserOidc(source: string | AppSource): this {
     this.options.userOidc = source;
+    return this;
+  }
+
+  /**
+   * Any app of the image: a version, a source (a release tarball URL, a git URL and ref, a directory), or
+   * null to build the image without it (not for oidc and user_oidc, which the harness needs).
+   */
+  withApp(app: ImageApp, source: string | AppSource | null): this {
+    if (app === 'oidc' || app === 'user_oidc') {
+      if (source === null) throw new HarnessError('ERR_BAD_OPTION', `${app} cannot be left out: the harness needs it`);
+      return app === 'oidc' ? this.withOidc(source) : this.withUserOidc(source);
+    }
+    this.options.apps = { ...this.options.apps, [app]: source };
+    return this;
+  }
+
+  /** A mirror of the release tarballs: a base URL under which they are found by their upstream file names. */
+  withReleaseMirror(url: string): this {
+    this.options.releaseMirror = url;
+    return this;
+  }
+
+  /** Base images instead of Docker Hub's (a registry mirror, images loaded offline). */
+  withBaseImages(images: BaseImages): this {
+    this.options.baseImages = { ...this.options.baseImages, ...images };
     return this;
   }
 
@@ -223,10 +291,20 @@ export class DockerNextcloud extends NextcloudBuilder {
     const nextcloud = o.nextcloud ?? NEXTCLOUD_IMAGE_DEFAULTS.nextcloud;
     const major = Number.parseInt(nextcloud, 10);
     const known = (NEXTCLOUD_MAJORS as readonly number[]).includes(major) ? (major as NextcloudMajor) : undefined;
+    const mirror = o.releaseMirror ?? (process.env[RELEASE_MIRROR_ENV] || undefined);
+    const envImages: BaseImages = {};
+    const nextcloudImage = process.env[BASE_IMAGE_ENV.nextcloud];
+    if (nextcloudImage) envImages.nextcloud = nextcloudImage.replaceAll('{version}', nextcloud);
+    if (process.env[BASE_IMAGE_ENV.node]) envImages.node = process.env[BASE_IMAGE_ENV.node]!;
+    if (process.env[BASE_IMAGE_ENV.composer]) envImages.composer = process.env[BASE_IMAGE_ENV.composer]!;
+    const baseImages = { ...envImages, ...o.baseImages };
     const spec: NextcloudImageSpec = {
       nextcloud,
       oidc: o.oidc ?? (known ? DEFAULT_VERSIONS.oidc[known] : NEXTCLOUD_IMAGE_DEFAULTS.oidc),
       userOidc: o.userOidc ?? (known ? DEFAULT_VERSIONS.userOidc[known] : NEXTCLOUD_IMAGE_DEFAULTS.userOidc),
+      ...(o.apps && Object.keys(o.apps).length > 0 ? { apps: { ...o.apps } } : {}),
+      ...(mirror ? { releaseMirror: mirror } : {}),
+      ...(Object.keys(baseImages).length > 0 ? { baseImages } : {}),
       patch: o.patch ?? 'none',
       testImage: true,
     };
@@ -242,29 +320,66 @@ export class DockerNextcloud extends NextcloudBuilder {
     return [{ uid: 'alice' }, { uid: 'bob' }];
   }
 
+  /** The variant in words: Nextcloud, every app's version or source (`none` for one left out), the patch. */
+  describe(spec: NextcloudImageSpec = this.imageSpec()): string {
+    const apps = resolvedApps(spec);
+    const extra = EXTRA_APPS.map((app) => `${app} ${describeSource(apps[app])}`).join(', ');
+    return `Nextcloud ${spec.nextcloud}, oidc ${describeSource(spec.oidc)}, user_oidc ${describeSource(spec.userOidc)}, patch ${spec.patch} (${extra})`;
+  }
+
+  /**
+   * Builds the variant's image, or finds it: reused when the tag exists (unless `withRebuild()`), built
+   * once per tag however many processes ask at the same time (a lock file per tag, `withBuildLock`), and a
+   * failure in this run is not tried again (`NC_OAUTH_LAB_RUN_ID`). Throws HarnessError `ERR_IMAGE_BUILD`
+   * naming the failing step and its last lines, `ERR_BAD_OPTION` for a bad spec.
+   */
+  async prepareImage(progress: (line: string) => void = () => undefined): Promise<PreparedImage> {
+    const spec = this.imageSpec();
+    const description = this.describe(spec);
+    const started = Date.now();
+    if (this.options.image) return { tag: this.options.image, how: 'given', ms: 0, description };
+    const client = await connectDockerEngine();
+    const contextDir = await mkdtemp(join(tmpdir(), 'nc-oauth-lab-build-'));
+    const untrack = trackTempPath(contextDir);
+    try {
+      const prepared = await prepareBuildContext(spec, contextDir).catch((error: unknown) => {
+        if (error instanceof ImageSpecError) throw new HarnessError('ERR_BAD_OPTION', error.message, { cause: error });
+        throw error;
+      });
+      return await withBuildLock(
+        prepared.tag,
+        async () => {
+          const failed = await previousBuildFailure(prepared.tag);
+          if (failed) throw new HarnessError('ERR_IMAGE_BUILD', failed, { detail: { tag: prepared.tag, earlier: true } });
+          const rebuild = this.options.rebuild ?? false;
+          if (!rebuild && (await dockerImageExists(client, prepared.tag))) {
+            progress(`reusing image ${prepared.tag} (${description})`);
+            return { tag: prepared.tag, how: 'reused' as const, ms: Date.now() - started, description };
+          }
+          try {
+            await buildDockerImage(client, { context: prepared.dir, dockerfile: prepared.dockerfile, buildArgs: prepared.buildArgs, tag: prepared.tag, rebuild: true, description }, progress);
+          } catch (error) {
+            if (error instanceof HarnessError) await recordBuildFailure(prepared.tag, error.message).catch(() => undefined);
+            throw error;
+          }
+          return { tag: prepared.tag, how: 'built' as const, ms: Date.now() - started, description };
+        },
+        { progress, track: trackTempPath },
+      );
+    } finally {
+      untrack();
+      await rm(contextDir, { recursive: true, force: true });
+    }
+  }
+
   async launch(context: LaunchContext): Promise<LaunchedNextcloud> {
     const spec = this.imageSpec();
     const database = this.options.database ?? 'sqlite';
     if (!DOCKER_DATABASES.includes(database)) throw new HarnessError('ERR_BAD_OPTION', `unknown database '${database}': use one of ${DOCKER_DATABASES.join(', ')}`);
     const client = await connectDockerEngine();
     await startReaper(client);
-    const description = `Nextcloud ${spec.nextcloud}, oidc ${describeSource(spec.oidc)}, user_oidc ${describeSource(spec.userOidc)}, patch ${spec.patch}`;
-
-    let image = this.options.image;
-    if (!image) {
-      const contextDir = await mkdtemp(join(tmpdir(), 'nc-oauth-lab-build-'));
-      try {
-        const prepared = await prepareBuildContext(spec, contextDir).catch((error: unknown) => {
-          if (error instanceof ImageSpecError) throw new HarnessError('ERR_BAD_OPTION', error.message, { cause: error });
-          throw error;
-        });
-        await buildDockerImage(client, { context: prepared.dir, dockerfile: prepared.dockerfile, buildArgs: prepared.buildArgs, tag: prepared.tag, rebuild: this.options.rebuild ?? false, description }, context.progress);
-        image = prepared.tag;
-      } finally {
-        await rm(contextDir, { recursive: true, force: true });
-      }
-    }
-    return this.run(client, image, spec, database, description, context);
+    const image = (await this.prepareImage(context.progress)).tag;
+    return this.run(client, image, spec, database, this.describe(spec), context);
   }
 
   private async run(client: ContainerRuntimeClient, image: string, spec: NextcloudImageSpec, database: DockerDatabase, description: string, context: LaunchContext): Promise<LaunchedNextcloud> {
@@ -370,7 +485,14 @@ export class DockerNextcloud extends NextcloudBuilder {
       const dir = await this.keepLogs(logs, nextcloud, secrets.redact.bind(secrets)).catch(() => undefined);
       await stopAll();
       if (this.ownNetwork) this.network = undefined;
-      const reason = secrets.redact((error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300));
+      const raw = error instanceof Error ? error.message : String(error);
+      const tail = lastLines(logs.get('nextcloud')?.text() ?? '', 3, secrets.redact.bind(secrets));
+      const timeoutS = Math.round((this.options.startupTimeoutMs ?? 600_000) / 1000);
+      const reason = /^the container exited/.test(raw)
+        ? `${raw.split('\n')[0]} before Nextcloud reported installed; last log lines: ${tail}`
+        : /timed out|did not finish within|not accessible after/i.test(raw)
+          ? `Nextcloud did not report installed within ${timeoutS} s; last log lines: ${tail}`
+          : `${secrets.redact(raw.split('\n')[0]!.slice(0, 300))}; last log lines: ${tail}`;
       throw new HarnessError('ERR_NOT_INSTALLED', `${image} did not come up: ${reason}${dir ? `; logs kept in ${dir}` : ''}`, { cause: error });
     }
   }

@@ -152,11 +152,23 @@ const PROBLEM_WHY: Record<Exclude<(typeof PROBLEM_CLASSIFICATIONS)[number], 'err
  * `error: mcp.initialize on nc32-...: <the first line of the error>`.
  */
 export function problemLines(matrix: Matrix): string[] {
-  return matrix.cells
-    .filter((c) => isProblem(c.classification))
-    .map((c) => {
-      if (c.classification === 'error') return `error: ${c.check} on ${c.variant}: ${(c.observed.error ?? 'the procedure failed before it recorded the check').split('\n')[0]}`;
-      const seen = [c.observed.status, c.observed.message].filter((x) => x !== undefined).join(' ');
-      return `${c.classification}: ${c.check} on ${c.variant}: ${PROBLEM_WHY[c.classification as keyof typeof PROBLEM_WHY]}${seen ? ` (observed ${seen})` : ''}`;
-    });
+  const lines: string[] = [];
+  // Error cells of one variant with one reason (a variant that could not be built or started) make one line.
+  const errors = new Map<string, { at: number; variant: string; reason: string; checks: string[] }>();
+  for (const c of matrix.cells.filter((x) => isProblem(x.classification))) {
+    if (c.classification === 'error') {
+      const reason = (c.observed.error ?? 'the procedure failed before it recorded the check').split('\n')[0]!;
+      const key = `${c.variant}\u0000${reason}`;
+      const group = errors.get(key) ?? { at: lines.push(''), variant: c.variant, reason, checks: [] };
+      group.checks.push(c.check);
+      errors.set(key, group);
+      continue;
+    }
+    const seen = [c.observed.status, c.observed.message].filter((x) => x !== undefined).join(' ');
+    lines.push(`${c.classification}: ${c.check} on ${c.variant}: ${PROBLEM_WHY[c.classification as keyof typeof PROBLEM_WHY]}${seen ? ` (observed ${seen})` : ''}`);
+  }
+  for (const g of errors.values()) {
+    lines[g.at - 1] = g.checks.length === 1 ? `error: ${g.checks[0]} on ${g.variant}: ${g.reason}` : `error: ${g.checks.length} cells on ${g.variant}: ${g.reason}`;
+  }
+  return lines.filter((l) => l !== '');
 }

@@ -1,16 +1,20 @@
 #!/bin/sh
 # nc-oauth-lab image build: download an app's release tarball (what the app store serves) and unpack it
 # to OUT/APP, checking that the tarball holds that app at that version.
-#   fetch-release.sh APP VERSION URL OUT
-# An empty URL means the upstream release (facts page, "Release tarballs"):
+#   fetch-release.sh APP VERSION URL OUT [MIRROR]
+# An empty URL means MIRROR/<file name> when a mirror (a base URL) is given, else the upstream release
+# (facts page, "Release tarballs"; docker/app-releases.ts):
 #   oidc       https://github.com/H2CK/oidc/releases/download/X.Y.Z/oidc-X.Y.Z.tar.gz
-#   user_oidc  https://github.com/nextcloud-releases/user_oidc/releases/download/vX.Y.Z/user_oidc-vX.Y.Z.tar.gz
+#   user_oidc, notes, deck, tables, calendar, contacts
+#              https://github.com/nextcloud-releases/APP/releases/download/vX.Y.Z/APP-vX.Y.Z.tar.gz
 set -eu
 
-app=${1:?usage: fetch-release.sh APP VERSION URL OUT}
-version=${2:?usage: fetch-release.sh APP VERSION URL OUT}
+usage='usage: fetch-release.sh APP VERSION URL OUT [MIRROR]'
+app=${1:?$usage}
+version=${2:?$usage}
 url=${3-}
-out=${4:?usage: fetch-release.sh APP VERSION URL OUT}
+out=${4:?$usage}
+mirror=${5-}
 here=$(dirname "$0")
 
 case $version in
@@ -21,22 +25,34 @@ case $version in
 esac
 version=${version#v}
 
+case $app in
+  oidc)
+    file="oidc-${version}.tar.gz"
+    upstream="https://github.com/H2CK/oidc/releases/download/${version}/${file}"
+    ;;
+  user_oidc | notes | deck | tables | calendar | contacts)
+    file="${app}-v${version}.tar.gz"
+    upstream="https://github.com/nextcloud-releases/${app}/releases/download/v${version}/${file}"
+    ;;
+  *)
+    file=
+    upstream=
+    ;;
+esac
 if [ -z "$url" ]; then
-  case $app in
-    oidc) url="https://github.com/H2CK/oidc/releases/download/${version}/oidc-${version}.tar.gz" ;;
-    user_oidc) url="https://github.com/nextcloud-releases/user_oidc/releases/download/v${version}/user_oidc-v${version}.tar.gz" ;;
-    *)
-      echo "nc-oauth-lab: no release URL known for app '$app'; pass one" >&2
-      exit 1
-      ;;
-  esac
+  if [ -z "$file" ]; then
+    echo "nc-oauth-lab: no release URL known for app '$app'; pass one" >&2
+    exit 1
+  fi
+  if [ -n "$mirror" ]; then url="${mirror%/}/${file}"; else url=$upstream; fi
 fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "nc-oauth-lab: downloading $app $version from $url"
-if ! curl -fsSL --retry 3 --retry-delay 2 -o "$tmp/app.tar.gz" "$url"; then
-  echo "nc-oauth-lab: could not download $app $version from $url (is $version a release of $app?)" >&2
+# curl's own message (a host that does not resolve, a 404) is the cause the build error shows.
+if ! error=$(curl -fsSL --retry 2 --retry-delay 2 --connect-timeout 20 -o "$tmp/app.tar.gz" "$url" 2>&1); then
+  echo "nc-oauth-lab: download of $app $version from $url failed: $(printf '%s' "$error" | tail -n 1)" >&2
   exit 1
 fi
 mkdir -p "$tmp/unpacked"

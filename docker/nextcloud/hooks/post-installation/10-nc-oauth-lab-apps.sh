@@ -1,7 +1,10 @@
 #!/bin/sh
-# nc-oauth-lab post-installation hook 10: enable the OAuth apps (facts page, "Configuration (occ)").
-# The official image runs it once after the install, as www-data (docker/README.md, "Hooks").
-#   NC_OAUTH_LAB_APPS                      apps to enable (default: "oidc user_oidc")
+# nc-oauth-lab post-installation hook 10: enable the OAuth apps and the apps the image carries (facts page,
+# "Configuration (occ)"). The official image runs it once after the install, as www-data (docker/README.md,
+# "Hooks").
+#   NC_OAUTH_LAB_APPS                      apps to enable (default: the list in NC_OAUTH_LAB_APPS_FILE)
+#   NC_OAUTH_LAB_APPS_FILE                 the image's app list, written at build time (default:
+#                                          /etc/nc-oauth-lab/apps; without it "oidc user_oidc")
 #   NC_OAUTH_LAB_DISABLE_FIRSTRUNWIZARD    true|false (default: NC_OAUTH_LAB_TEST_MODE): the first-run
 #                                          wizard's modal covers the login and consent pages
 #   NC_OAUTH_LAB_TEST_MODE                 true|false (default: false; true in test images)
@@ -30,7 +33,22 @@ flag() {
 
 test_mode=${NC_OAUTH_LAB_TEST_MODE:-false}
 flag NC_OAUTH_LAB_TEST_MODE "$test_mode" || true
-apps=${NC_OAUTH_LAB_APPS:-oidc user_oidc}
+apps_file=${NC_OAUTH_LAB_APPS_FILE:-/etc/nc-oauth-lab/apps}
+default_apps="oidc user_oidc"
+if [ -s "$apps_file" ]; then default_apps=$(tr '\n' ' ' < "$apps_file"); fi
+apps=${NC_OAUTH_LAB_APPS:-$default_apps}
+# Only letters, digits and _ in app ids: a typo fails here, before anything changes.
+for app in $apps; do
+  case $app in
+    *[!A-Za-z0-9_]*)
+      echo "nc-oauth-lab: '$app' in NC_OAUTH_LAB_APPS is not an app id" >&2
+      exit 1
+      ;;
+  esac
+done
+# shellcheck disable=SC2086 # a list of app ids, one space between them
+apps=$(printf '%s ' $apps)
+apps=${apps% }
 disable_wizard=${NC_OAUTH_LAB_DISABLE_FIRSTRUNWIZARD:-$test_mode}
 
 echo "nc-oauth-lab: enabling $apps"
