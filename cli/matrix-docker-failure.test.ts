@@ -74,9 +74,9 @@ describe.skipIf(why !== undefined)('nc-oauth-lab matrix --provider docker with a
     for (const line of cannot) expect(line).toMatch(download);
     expect(err.filter((l) => l.startsWith('nc-oauth-lab matrix: building image'))).toHaveLength(2);
     // The verdict: one error line per variant, not one per cell; no stack traces.
-    const errors = out.filter((l) => l.startsWith('nc-oauth-lab matrix: error: '));
-    expect(errors).toHaveLength(4);
-    for (const line of errors) expect(line).toMatch(new RegExp(`^nc-oauth-lab matrix: error: \\d+ cells on nc32-\\S+: the variant did not run: building image nc-oauth-lab/nextcloud:32-[0-9a-f]{16} failed: step .*${download.source}`));
+    const errors = out.filter((l) => l.startsWith('  error: '));
+    expect(errors, out.join('\n')).toHaveLength(4);
+    for (const line of errors) expect(line).toMatch(new RegExp(`^  error: \\d+ cells on nc32-\\S+: the variant did not run: building image nc-oauth-lab/nextcloud:32-[0-9a-f]{16} failed: step .*${download.source}`));
     expect([...out, ...err].some((l) => /^\s+at /.test(l))).toBe(false);
     // The reports are written, every cell an error with the cause.
     for (const file of ['matrix.json', 'matrix.md', 'matrix.html', 'matrix-junit.xml']) expect(existsSync(join(reports, file)), file).toBe(true);
