@@ -1,5 +1,5 @@
 import { CHECKS, checkOrder, isCheckId } from '../checks.ts';
-import { expectedOutcome, type ExpectationSet } from '../expectations/expected-outcome.ts';
+import { describeExpectedFailure, expectedOutcome, failsAsExpected, type ExpectationSet } from '../expectations/expected-outcome.ts';
 import type { CheckRecordBody } from '../record-check.ts';
 import type { ToolInfo } from '../tool-info.ts';
 import { compareVariants, type Variant } from '../variant.ts';
@@ -104,7 +104,8 @@ export function buildMatrix(input: MatrixInput): Matrix {
     const variant = variants[variantIndex.get(variantKey)!]!;
     const { observed, links } = aggregate(observations);
     const expected = expectedOutcome(input.expectations, check, { variant: variant.variant as Variant, mcpServer: input.tool.version });
-    cells.push({ check, variant: variantKey, classification: classifyCell(observed.outcome, expected.outcome), observed, expected, links });
+    const classification = classifyCell(observed.outcome, expected.outcome, failsAsExpected(observed, expected.reasons));
+    cells.push({ check, variant: variantKey, classification, observed, expected, links });
   }
   cells.sort((a, b) => checkOrder(a.check) - checkOrder(b.check) || variantIndex.get(a.variant)! - variantIndex.get(b.variant)!);
   const checkIds = [...new Set(cells.map((c) => c.check))];
@@ -133,7 +134,12 @@ export function problemLines(matrix: Matrix): string[] {
     .filter((c) => isProblem(c.classification))
     .map((c) => {
       const seen = [c.observed.status, c.observed.message].filter((x) => x !== undefined).join(' ');
-      const why = c.classification === 'stale' ? 'passes where the data says it fails: update the expectations' : 'fails where the data says it passes';
+      const why =
+        c.classification === 'stale'
+          ? 'passes where the data says it fails: update the expectations'
+          : c.classification === 'wrong-reason'
+            ? `fails where the data says it fails, but not as it says (expected ${describeExpectedFailure(c.expected.reasons)})`
+            : 'fails where the data says it passes';
       return `${c.classification}: ${c.check} on ${c.variant}: ${why}${seen ? ` (observed ${seen})` : ''}`;
     });
 }
