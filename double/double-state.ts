@@ -45,10 +45,25 @@ export interface DoubleSession {
 /** Typed values of `config.php` (occ config:system:set --type). */
 export type SystemValue = string | number | boolean | null | unknown[] | Record<string, unknown>;
 
+/** Every app the double can play; each is installed unless `apps` says otherwise. */
+export const DOUBLE_APPS = ['oidc', 'user_oidc', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'dav', 'files', 'firstrunwizard', 'twofactor_backupcodes', 'twofactor_totp', 'app_api'] as const;
+
+/** Apps enabled on a fresh double (the shipped apps of a fresh install, plus the apps the scenarios use). */
+const ENABLED_BY_DEFAULT = ['dav', 'files', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'firstrunwizard', 'twofactor_backupcodes', 'app_api'];
+
+/**
+ * What the double plays for an app: `true` installed and enabled, `'disabled'` installed but disabled,
+ * `false` not installed (absent from `occ app:list`, its routes answer as Nextcloud answers for an app
+ * it does not have: 404 on `/index.php/apps/<app>/...`, OCS 998 on its OCS routes).
+ */
+export type DoubleAppState = boolean | 'disabled';
+
 /** Options of the double. */
 export interface DoubleStateOptions extends VariantVersions {
   patch: PatchMode;
   users: DoubleUserInput[];
+  /** Apps that differ from a fresh double, e.g. `{ deck: false, tables: false }` (see DoubleAppState). */
+  apps?: Readonly<Record<string, DoubleAppState>>;
   /** Milliseconds since the epoch; tests pass a controllable clock. */
   now?: () => number;
 }
@@ -70,8 +85,10 @@ export class DoubleState {
   readonly patch: PatchMode;
   readonly instanceId: string;
   readonly now: () => number;
+  /** Installed apps (`occ app:list` lists them, enabled or disabled). */
+  readonly installedApps = new Set<string>(DOUBLE_APPS);
   /** Enabled apps. */
-  readonly enabledApps = new Set<string>(['dav', 'files', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'firstrunwizard', 'app_api']);
+  readonly enabledApps = new Set<string>(ENABLED_BY_DEFAULT);
   /** `oc_appconfig`: app -> key -> string value. */
   readonly appConfig = new Map<string, Map<string, string>>();
   /** `config.php` values with their types. */
@@ -90,6 +107,12 @@ export class DoubleState {
     this.patch = options.patch;
     this.now = options.now ?? Date.now;
     this.instanceId = `oc${randomBytes(6).toString('hex')}`;
+    for (const [app, playing] of Object.entries(options.apps ?? {})) {
+      if (!(DOUBLE_APPS as readonly string[]).includes(app)) throw new Error(`the double knows no app '${app}': use one of ${DOUBLE_APPS.join(', ')}`);
+      if (playing === false) this.installedApps.delete(app);
+      if (playing === true) this.enabledApps.add(app);
+      else this.enabledApps.delete(app);
+    }
     for (const user of options.users) this.addUser(user);
     this.systemConfig.set('instanceid', this.instanceId);
     this.systemConfig.set('installed', true);

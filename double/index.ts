@@ -1,7 +1,8 @@
 export { startDouble, setupCommands, ROUTE_MODULES, type StartDoubleOptions, type StartedDouble } from './start-double.ts';
-export { DoubleState, DEFAULT_USERS, PATCH_MODES, type PatchMode, type DoubleUser, type DoubleUserInput } from './double-state.ts';
+export { DoubleState, DEFAULT_USERS, DOUBLE_APPS, PATCH_MODES, type DoubleAppState, type PatchMode, type DoubleUser, type DoubleUserInput } from './double-state.ts';
 export { DOUBLE_STATUS_FIELD, statusBody } from './status-routes.ts';
 export type { OccResult } from './occ.ts';
+export { OCS_NOT_FOUND_MESSAGE } from './double-app.ts';
 export {
   GATES,
   NEXTCLOUD_MAJORS,

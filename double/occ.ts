@@ -59,8 +59,6 @@ export function castSystemValue(value: string, type: string): SystemValue {
   }
 }
 
-const KNOWN_APPS = new Set(['oidc', 'user_oidc', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'dav', 'files', 'firstrunwizard', 'twofactor_totp', 'app_api']);
-
 function setNested(state: DoubleState, keys: readonly string[], value: SystemValue): void {
   const [first, ...rest] = keys;
   if (rest.length === 0) {
@@ -99,7 +97,7 @@ const CORE_COMMANDS: OccCommand[] = [
       if (positionals.length === 0) return fail('Not enough arguments (missing: "app-id").');
       let out = '';
       for (const app of positionals) {
-        if (!KNOWN_APPS.has(app)) return fail(`Could not download app ${app}`);
+        if (!state.installedApps.has(app)) return fail(`Could not download app ${app}`);
         state.enabledApps.add(app);
         if (app === 'oidc') initOidcApp(state);
         out += `${app} ${app === 'oidc' ? state.versions.oidc : app === 'user_oidc' ? state.versions.userOidc : ''} enabled\n`.replace('  ', ' ');
@@ -121,7 +119,7 @@ const CORE_COMMANDS: OccCommand[] = [
       const { options } = parseOccArgs(args, ['output']);
       const versionOf = (app: string): string => (app === 'oidc' ? state.versions.oidc : app === 'user_oidc' ? state.versions.userOidc : `${state.versions.nextcloud}.0.0`);
       const enabled = Object.fromEntries([...state.enabledApps].sort().map((a) => [a, versionOf(a)]));
-      const disabled = Object.fromEntries([...KNOWN_APPS].filter((a) => !state.enabledApps.has(a)).sort().map((a) => [a, versionOf(a)]));
+      const disabled = Object.fromEntries([...state.installedApps].filter((a) => !state.enabledApps.has(a)).sort().map((a) => [a, versionOf(a)]));
       const output = options.get('output');
       if (output === 'json' || output === 'json_pretty') return ok(`${JSON.stringify({ enabled, disabled }, null, output === 'json_pretty' ? 2 : undefined)}\n`);
       const list = (m: Record<string, string>): string => Object.entries(m).map(([a, v]) => `  - ${a}: ${v}\n`).join('');

@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createDoubleApp, type RouteModule } from './double-app.ts';
-import { DEFAULT_USERS, DoubleState, type DoubleUserInput, type PatchMode } from './double-state.ts';
+import { DEFAULT_USERS, DoubleState, type DoubleAppState, type DoubleUserInput, type PatchMode } from './double-state.ts';
 import { registerLoginRoutes } from './login-routes.ts';
 import { runOcc, type OccCommand, type OccResult } from './occ.ts';
 import { registerOidcRoutes } from './oidc/oidc-routes.ts';
@@ -37,6 +37,11 @@ export interface StartDoubleOptions {
   tokenType?: 'opaque' | 'jwt';
   /** Test users (default DEFAULT_USERS). */
   users?: DoubleUserInput[];
+  /**
+   * Apps that differ from a fresh double: `{ deck: false }` plays an instance without Deck (not in
+   * `occ app:list`, its routes answer 404 / OCS 998 as Nextcloud does), `'disabled'` installed but disabled.
+   */
+  apps?: Readonly<Record<string, DoubleAppState>>;
   /** Port to listen on (default 0: any free port). */
   port?: number;
   /** Host to listen on (default 127.0.0.1). */
@@ -99,6 +104,7 @@ export async function startDouble(options: StartDoubleOptions = {}): Promise<Sta
     userOidc: options.userOidc ?? DEFAULT_VERSIONS.userOidc[nextcloud],
     patch: options.patch ?? 'none',
     users,
+    ...(options.apps ? { apps: options.apps } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const occ = (args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): OccResult => runOcc(state, args, OCC_COMMANDS, env);

@@ -20,6 +20,8 @@ export interface PreparationTarget {
 /** The outcome of preparation: the users to log in with, and how to undo it. */
 export interface PreparedInstance {
   users: TestUser[];
+  /** The instance's apps as they are after preparation (the list read at start, with the apps enabled here). */
+  apps: AppList;
   /** One line per change made (for progress and reports); never secrets. */
   changes: string[];
   /** Undoes the changes in reverse order and removes the users the harness created. Errors are collected, not thrown. */
@@ -121,6 +123,17 @@ export async function prepareInstance(
       changed(`enabled ${toEnable.join(', ')}`);
       undo.push({ what: `disable ${toEnable.join(', ')}`, run: async () => void (await run(['app:disable', ...toEnable])) });
     }
+    const enabledApps = { ...apps.enabled };
+    const disabledApps = { ...apps.disabled };
+    for (const app of toEnable) if (app in disabledApps) enabledApps[app] = disabledApps[app]!;
+    const askedToEnable = [...new Set(options.enableApps ?? [])].filter((app) => !(app in apps.enabled) && app in apps.disabled);
+    if (askedToEnable.length > 0) {
+      await run(['app:enable', ...askedToEnable]);
+      changed(`enabled ${askedToEnable.join(', ')}`);
+      undo.push({ what: `disable ${askedToEnable.join(', ')}`, run: async () => void (await run(['app:disable', ...askedToEnable])) });
+      for (const app of askedToEnable) enabledApps[app] = disabledApps[app]!;
+    }
+    for (const app of Object.keys(enabledApps)) delete disabledApps[app];
     if ('firstrunwizard' in apps.enabled) {
       await run(['app:disable', 'firstrunwizard']);
       changed('disabled firstrunwizard');
@@ -181,8 +194,13 @@ export async function prepareInstance(
       if (user.created) undo.push({ what: `remove test user ${request.uid}`, run: () => deleteUser(target, request.uid, secrets) });
     }
 
+    if ('firstrunwizard' in enabledApps) {
+      disabledApps['firstrunwizard'] = enabledApps['firstrunwizard']!;
+      delete enabledApps['firstrunwizard'];
+    }
     return {
       users,
+      apps: { enabled: enabledApps, disabled: disabledApps },
       changes,
       restore: async () => {
         const failures: string[] = [];
