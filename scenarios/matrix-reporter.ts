@@ -6,6 +6,7 @@ import type { ExpectationSet } from './expectations/expected-outcome.ts';
 import { DEFAULT_EXPECTATIONS_DIR, loadExpectations } from './expectations/lint-expectations.ts';
 import { buildMatrix, problemLines, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
 import type { Matrix, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
+import { INSTANCE_ATTACHMENT, parseInstanceRecord } from './instance-record.ts';
 import { CLASS_LABELS, doubleBanner } from './matrix/matrix-text.ts';
 import { REPORT_FILES, writeMatrixReports } from './matrix/write-matrix-reports.ts';
 import { CHECK_ANNOTATION, CHECK_ATTACHMENT, CHECK_RECORD_VERSION, normaliseCheckRecord, type CheckRecordBody } from './record-check.ts';
@@ -166,6 +167,10 @@ export class MatrixReporter implements Reporter {
       const key = variantKey(meta.variant);
       variants.set(key, { key, project: project.name, provider: meta.provider, variant: { ...meta.variant } });
       for (const test of projectSuite.allTests()) {
+        const found = test.results.at(-1)?.attachments.find((a) => a.name === INSTANCE_ATTACHMENT && a.body);
+        const instance = found?.body ? parseInstanceRecord(found.body.toString('utf8')) : undefined;
+        const variant = variants.get(key);
+        if (instance && variant && !variant.apps) variant.apps = instance.apps;
         const observation = this.observe(test, key, project.testDir, warnings);
         const logged = await this.writeLog(observation, test, out);
         tests.push(logged);
@@ -198,6 +203,7 @@ export class MatrixReporter implements Reporter {
     }
     const file = relative(testDir, test.location.file).split(sep).join('/');
     const error = result?.errors[0]?.message ?? result?.error?.message;
+    const skipReason = result?.status === 'skipped' ? [...(result.annotations ?? []), ...test.annotations].find((a) => a.type === 'skip' && a.description)?.description : undefined;
     const observation: TestObservation & { result?: TestResult } = {
       variant,
       test: { title: test.titlePath().slice(3).join(' › '), file, line: test.location.line },
@@ -206,6 +212,7 @@ export class MatrixReporter implements Reporter {
       records,
       links,
       ...(error ? { error: redactText(error.replace(ANSI, '')).slice(0, 2000) } : {}),
+      ...(skipReason ? { skipReason: redactText(skipReason).slice(0, 2000) } : {}),
     };
     if (result) observation.result = result;
     return observation;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summaryLines } from '../matrix-reporter.ts';
+import { normaliseCheckRecord } from '../record-check.ts';
 import { buildMatrix, problemLines } from './build-matrix.ts';
 import { matrixJunit } from './matrix-junit.ts';
 import { matrixMarkdown } from './matrix-markdown.ts';
@@ -103,6 +104,26 @@ describe('buildMatrix', () => {
     expect(problemLines(m)).toContain(
       `wrong-reason: bearer.notes.get on ${NONE}: fails where the data says it fails, but not as it says (expected 401 "CORS requires basic auth") (observed 404 Not Found)`,
     );
+  });
+
+  it('makes a skipped record a skipped cell with its reason, and takes a skipped test\'s reason', () => {
+    const m = syntheticMatrix({
+      tests: [{ title: 'deck', line: 1, records: () => [['mcp.deck.roundtrip', false, { message: 'Deck is not installed (app deck)' }]] }],
+    });
+    expect(m.cells.find((c) => c.check === 'mcp.deck.roundtrip')!.classification).toBe('wrong-reason');
+    const observations = syntheticObservations([{ title: 'deck', line: 1, declared: ['mcp.deck.roundtrip', 'mcp.tables.roundtrip'], outcome: 'skipped' }]).map((t) => ({
+      ...t,
+      records: [normaliseCheckRecord({ id: 'mcp.deck.roundtrip', passed: true, skipped: true, observed: { message: 'Deck is not installed (app deck)' } })],
+      skipReason: 'Tables is not installed (app tables)',
+    }));
+    const skipped = buildMatrix({ variants: syntheticVariants(), tests: observations, expectations: syntheticExpectations(), tool: { name: 'nc-oauth-lab', version: '0.1.0' }, generatedAt: new Date(0) });
+    const deck = skipped.cells.find((c) => c.check === 'mcp.deck.roundtrip' && c.variant === NONE)!;
+    expect(deck.classification).toBe('skipped');
+    expect(deck.observed).toMatchObject({ outcome: 'skipped', message: 'Deck is not installed (app deck)' });
+    expect(skipped.cells.find((c) => c.check === 'mcp.tables.roundtrip' && c.variant === NONE)!.observed.message).toBe('Tables is not installed (app tables)');
+    expect(matrixMarkdown(skipped)).toContain(`- ⏭️ \`mcp.deck.roundtrip\` on \`${NONE}\`: Deck is not installed (app deck)`);
+    expect(matrixJunit(skipped)).toContain('<skipped message="Deck is not installed (app deck)"/>');
+    expect(() => normaliseCheckRecord({ id: 'mcp.deck.roundtrip', passed: false, skipped: true })).toThrow(/needs observed.message/);
   });
 
   it('says which variants used the double', () => {

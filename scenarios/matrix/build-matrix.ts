@@ -21,6 +21,8 @@ export interface TestObservation {
   records: readonly CheckRecordBody[];
   /** The test's first error (already redacted), when it failed. */
   error?: string;
+  /** Why the test was skipped (`test.skip(condition, reason)`), when it was. */
+  skipReason?: string;
   /** Traces, screenshots and logs of the test, relative to the report directory. */
   links: readonly MatrixLink[];
 }
@@ -37,6 +39,8 @@ export interface MatrixInput {
 interface Observation {
   kind: ObservedOutcome;
   record?: CheckRecordBody;
+  /** Why a skipped cell was not measured, when no record says it. */
+  message?: string;
   error?: string;
   test: TestRef;
   links: readonly MatrixLink[];
@@ -49,11 +53,11 @@ function compareTests(a: TestRef, b: TestRef): number {
 function observationsOf(t: TestObservation): Map<string, Observation[]> {
   const out = new Map<string, Observation[]>();
   const add = (id: string, o: Observation): void => void out.set(id, [...(out.get(id) ?? []), o]);
-  for (const record of t.records) add(record.id, { kind: record.passed ? 'passed' : 'failed', record, test: t.test, links: t.links });
+  for (const record of t.records) add(record.id, { kind: record.skipped ? 'skipped' : record.passed ? 'passed' : 'failed', record, test: t.test, links: t.links });
   for (const id of new Set(t.declared)) {
     if (out.has(id)) continue;
     if (t.outcome === 'skipped' || t.outcome === 'notRun') {
-      add(id, { kind: 'skipped', test: t.test, links: [] });
+      add(id, { kind: 'skipped', test: t.test, links: [], ...(t.skipReason ? { message: t.skipReason } : {}) });
     } else {
       const error =
         t.error ?? (t.outcome === 'passed' ? 'the test ended without recording this check' : `the test ended (${t.outcome}) before recording this check`);
@@ -73,6 +77,7 @@ function aggregate(observations: Observation[]): { observed: Observed; links: Ma
   const obs = pick.record?.observed;
   if (obs?.status !== undefined) observed.status = obs.status;
   if (obs?.message !== undefined) observed.message = obs.message;
+  else if (pick.message !== undefined) observed.message = pick.message;
   if (obs?.detail !== undefined) observed.detail = obs.detail;
   if (pick.error !== undefined) observed.error = pick.error;
   const links = pick.kind === 'failed' || pick.kind === 'error' ? [...pick.links] : [];
