@@ -33,6 +33,7 @@ export interface LoginFlowOptions extends OAuthOptions {
   browser?: BrowserSession;
   /** Reuse a callback server; else one is started and stopped. */
   callbacks?: CallbackServer;
+  /** The flow's deadline in milliseconds from its start (default 60 000): the browser login gets what is left of it after the client is made. */
   timeoutMs?: number;
   progress?: Progress;
 }
@@ -54,6 +55,7 @@ export interface LoginFlowResult {
  */
 export async function browserLoginFlow(instance: StartedNextcloud, options: LoginFlowOptions = {}): Promise<LoginFlowResult> {
   const progress = options.progress ?? (() => undefined);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const user = instance.user(options.user);
   const target = { baseUrl: instance.baseUrl, publicUrl: instance.publicUrl, occ: instance.occ, secrets: instance.secrets };
   const callbacks = options.callbacks ?? (await CallbackServer.start());
@@ -72,7 +74,7 @@ export async function browserLoginFlow(instance: StartedNextcloud, options: Logi
       ...(options.consent ? { consent: options.consent } : {}),
       ...(options.outputDir ? { outputDir: options.outputDir } : {}),
       ...(options.artifacts ? { artifacts: options.artifacts } : {}),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      timeoutMs: Math.max(1000, deadline - Date.now()),
       progress,
     });
     if (seen.callback.error) {
