@@ -58,12 +58,24 @@ const ENABLED_BY_DEFAULT = ['dav', 'files', 'notes', 'deck', 'tables', 'calendar
  */
 export type DoubleAppState = boolean | 'disabled';
 
+/** `OC\AppConfig::LOCAL_CACHE_TTL` (3 s): how long the web process serves app config from its local cache. */
+export const APP_CONFIG_LOCAL_CACHE_TTL_MS = 3000;
+
+/** The local memory cache of the official image (`config/apcu.config.php`), which the double plays by default. */
+export const DEFAULT_LOCAL_CACHE = '\\OC\\Memcache\\APCu';
+
 /** Options of the double. */
 export interface DoubleStateOptions extends VariantVersions {
   patch: PatchMode;
   users: DoubleUserInput[];
   /** Apps that differ from a fresh double, e.g. `{ deck: false, tables: false }` (see DoubleAppState). */
   apps?: Readonly<Record<string, DoubleAppState>>;
+  /**
+   * Milliseconds the web process keeps app config in its local cache where Nextcloud does (NC >= 32 with
+   * `memcache.local` set and `cache_app_config` not false; see the gate appConfigLocalCache). Default
+   * APP_CONFIG_LOCAL_CACHE_TTL_MS, as Nextcloud; 0 turns the delay off (a double faster than Nextcloud).
+   */
+  appConfigCacheTtlMs?: number;
   /** Milliseconds since the epoch; tests pass a controllable clock. */
   now?: () => number;
 }
@@ -89,8 +101,12 @@ export class DoubleState {
   readonly installedApps = new Set<string>(DOUBLE_APPS);
   /** Enabled apps. */
   readonly enabledApps = new Set<string>(ENABLED_BY_DEFAULT);
-  /** `oc_appconfig`: app -> key -> string value. */
+  /** `oc_appconfig`: app -> key -> string value (the database; occ reads and writes it directly). */
   readonly appConfig = new Map<string, Map<string, string>>();
+  /** How long the web process serves app config from its local cache (see DoubleStateOptions.appConfigCacheTtlMs). */
+  readonly appConfigCacheTtlMs: number;
+  /** The web process's local cache of app config (`OC\AppConfig` in APCu), when one is filled. */
+  private webAppConfig: { until: number; values: Map<string, Map<string, string>> } | undefined;
   /** `config.php` values with their types. */
   readonly systemConfig = new Map<string, SystemValue>();
   readonly users = new Map<string, DoubleUser>();
@@ -106,6 +122,7 @@ export class DoubleState {
     this.features = features(this.versions);
     this.patch = options.patch;
     this.now = options.now ?? Date.now;
+    this.appConfigCacheTtlMs = options.appConfigCacheTtlMs ?? APP_CONFIG_LOCAL_CACHE_TTL_MS;
     this.instanceId = `oc${randomBytes(6).toString('hex')}`;
     for (const [app, playing] of Object.entries(options.apps ?? {})) {
       if (!(DOUBLE_APPS as readonly string[]).includes(app)) throw new Error(`the double knows no app '${app}': use one of ${DOUBLE_APPS.join(', ')}`);
@@ -116,6 +133,7 @@ export class DoubleState {
     for (const user of options.users) this.addUser(user);
     this.systemConfig.set('instanceid', this.instanceId);
     this.systemConfig.set('installed', true);
+    this.systemConfig.set('memcache.local', DEFAULT_LOCAL_CACHE);
   }
 
   /** Whether an app is enabled. */
@@ -123,18 +141,59 @@ export class DoubleState {
     return this.enabledApps.has(app);
   }
 
-  /** An app config value, or `fallback`. */
-  getAppValue(app: string, key: string, fallback = ''): string {
-    return this.appConfig.get(app)?.get(key) ?? fallback;
+  /**
+   * Whether the web process caches app config locally: Nextcloud >= 32 (appConfigLocalCache), a local
+   * memory cache configured (`memcache.local`), and system config `cache_app_config` not false.
+   */
+  webCachesAppConfig(): boolean {
+    return this.features.appConfigLocalCache && this.appConfigCacheTtlMs > 0 && Boolean(this.systemConfig.get('memcache.local')) && this.systemConfig.get('cache_app_config') !== false;
   }
 
+  /**
+   * An app config value as the web process sees it, or `fallback`: from its local cache while that entry
+   * lives (filled from the database on the first read after it expired), so a value occ changed is seen only
+   * up to `appConfigCacheTtlMs` later. Routes read app config through this; occ reads `appConfig`.
+   */
+  getAppValue(app: string, key: string, fallback = ''): string {
+    return this.webAppConfigView().get(app)?.get(key) ?? fallback;
+  }
+
+  private webAppConfigView(): ReadonlyMap<string, ReadonlyMap<string, string>> {
+    if (!this.webCachesAppConfig()) {
+      this.webAppConfig = undefined;
+      return this.appConfig;
+    }
+    const now = Date.now();
+    if (!this.webAppConfig || now >= this.webAppConfig.until) {
+      this.webAppConfig = { until: now + this.appConfigCacheTtlMs, values: new Map([...this.appConfig].map(([app, values]) => [app, new Map(values)])) };
+    }
+    return this.webAppConfig.values;
+  }
+
+  /** Sets an app config value from the web process: the database, and its own local cache is cleared (AppConfig::clearLocalCache). */
   setAppValue(app: string, key: string, value: string): void {
+    this.setAppValueInDatabase(app, key, value);
+    this.webAppConfig = undefined;
+  }
+
+  /** Deletes an app config value from the web process (the database, and its local cache is cleared). */
+  deleteAppValue(app: string, key: string): boolean {
+    this.webAppConfig = undefined;
+    return this.deleteAppValueInDatabase(app, key);
+  }
+
+  /**
+   * Sets an app config value as occ does: in the database only. occ runs in PHP's CLI, whose memory cache
+   * is not the web server's: the web process keeps its cached values until they expire.
+   */
+  setAppValueInDatabase(app: string, key: string, value: string): void {
     let m = this.appConfig.get(app);
     if (!m) this.appConfig.set(app, (m = new Map()));
     m.set(key, value);
   }
 
-  deleteAppValue(app: string, key: string): boolean {
+  /** Deletes an app config value as occ does: in the database only (see setAppValueInDatabase). */
+  deleteAppValueInDatabase(app: string, key: string): boolean {
     return this.appConfig.get(app)?.delete(key) ?? false;
   }
 

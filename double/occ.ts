@@ -134,7 +134,7 @@ const CORE_COMMANDS: OccCommand[] = [
       const value = options.get('value');
       if (!app || !key) return fail('Not enough arguments (missing: "app, name").');
       if (typeof value !== 'string') return fail('The "--value" option requires a value.');
-      state.setAppValue(app, key, value);
+      state.setAppValueInDatabase(app, key, value);
       return ok(`Config value '${key}' for app '${app}' is now set to '${value}', stored as ${options.get('type') ?? 'mixed'} in fast cache\n`);
     },
   },
@@ -154,7 +154,7 @@ const CORE_COMMANDS: OccCommand[] = [
       const { positionals } = parseOccArgs(args, []);
       const [app, key] = positionals;
       if (!app || !key) return fail('Not enough arguments (missing: "app, name").');
-      return state.deleteAppValue(app, key) ? ok(`Config value '${key}' of app '${app}' deleted\n`) : ok(`Config value '${key}' of app '${app}' could not be deleted because it did not exist\n`);
+      return state.deleteAppValueInDatabase(app, key) ? ok(`Config value '${key}' of app '${app}' deleted\n`) : ok(`Config value '${key}' of app '${app}' could not be deleted because it did not exist\n`);
     },
   },
   {
@@ -249,7 +249,7 @@ const CORE_COMMANDS: OccCommand[] = [
  */
 function initOidcApp(state: DoubleState): void {
   for (const [key, value] of [['expire_time', '900'], ['refresh_expire_time', '900'], ['client_expire_time', '3600']] as const) {
-    if (state.appConfig.get('oidc')?.get(key) === undefined) state.setAppValue('oidc', key, value);
+    if (state.appConfig.get('oidc')?.get(key) === undefined) state.setAppValueInDatabase('oidc', key, value);
   }
 }
 

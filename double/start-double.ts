@@ -42,6 +42,12 @@ export interface StartDoubleOptions {
    * `occ app:list`, its routes answer 404 / OCS 998 as Nextcloud does), `'disabled'` installed but disabled.
    */
   apps?: Readonly<Record<string, DoubleAppState>>;
+  /**
+   * Milliseconds the web process serves app config from its local cache after occ changed it, where
+   * Nextcloud does (NC >= 32 with a local memory cache, as the official image): default 3000, as Nextcloud
+   * (`OC\AppConfig::LOCAL_CACHE_TTL`); 0 plays an instance without that delay (`cache_app_config=false`).
+   */
+  appConfigCacheTtlMs?: number;
   /** Port to listen on (default 0: any free port). */
   port?: number;
   /** Host to listen on (default 127.0.0.1). */
@@ -105,6 +111,7 @@ export async function startDouble(options: StartDoubleOptions = {}): Promise<Sta
     patch: options.patch ?? 'none',
     users,
     ...(options.apps ? { apps: options.apps } : {}),
+    ...(options.appConfigCacheTtlMs !== undefined ? { appConfigCacheTtlMs: options.appConfigCacheTtlMs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const occ = (args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): OccResult => runOcc(state, args, OCC_COMMANDS, env);

@@ -1,3 +1,4 @@
+import { setAppConfig } from './confirm-app-config.ts';
 import { detectPatch, variantFromStatus } from './detect-variant.ts';
 import { HarnessError } from './harness-error.ts';
 import { readStatus } from './nextcloud-http.ts';
@@ -201,6 +202,7 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
         return user;
       },
       occ,
+      setAppConfig: (app, key, value) => setAppConfig({ baseUrl: launched.baseUrl, admin: launched.admin, occ, secrets }, app, key, value, { progress }),
       async logs(): Promise<string> {
         const own = await launched.logs().catch((error: unknown) => `(logs unavailable: ${error instanceof Error ? error.message : String(error)})`);
         return secrets.redact(`${own}\n--- occ transcript (nc-oauth-lab harness) ---\n${transcript.join('\n')}\n`);

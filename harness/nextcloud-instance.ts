@@ -176,6 +176,12 @@ export interface StartedNextcloud {
   user(uid?: string): TestUser;
   /** Runs occ on the instance. */
   occ: OccRunner;
+  /**
+   * Sets (or, with `undefined`, deletes) an app config value through occ and waits until the web server
+   * sees it (the discovery document for DCR, else the provisioning API): Nextcloud >= 32 serves app config
+   * from a local cache for 3 s. Throws ERR_SETTING_NOT_IN_EFFECT (bounded wait) when it never takes effect.
+   */
+  setAppConfig(app: string, key: string, value: string | undefined): Promise<void>;
   /** Logs of the instance and the harness's occ transcript, redacted. */
   logs(): Promise<string>;
   /** Restores, removes the test users, stops. Safe to call twice. */

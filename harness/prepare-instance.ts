@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { confirmAppConfig } from './confirm-app-config.ts';
 import { HarnessError } from './harness-error.ts';
 import { basicAuthorization, ocsRequest } from './nextcloud-http.ts';
 import type { OccResult, OccRunner, PreparationOptions, Progress, TestUser, TestUserRequest } from './nextcloud-instance.ts';
@@ -140,9 +141,11 @@ export async function prepareInstance(
       undo.push({ what: 'enable firstrunwizard', run: async () => void (await run(['app:enable', 'firstrunwizard'])) });
     }
 
+    const appChanges: [app: string, key: string, value: string | undefined][] = [];
     const setApp = async (app: string, key: string, value: string | undefined): Promise<void> => {
       const before = await appValue(occ, app, key);
       if (before === value) return;
+      appChanges.push([app, key, value]);
       if (value === undefined) await run(['config:app:delete', app, key]);
       else await run(['config:app:set', app, key, `--value=${value}`]);
       changed(value === undefined ? `deleted app config ${app} ${key}` : `app config ${app} ${key} = '${value}'`);
@@ -170,6 +173,15 @@ export async function prepareInstance(
     if (options.protectionsOff) {
       await setSystemBoolean(['auth.bruteforce.protection.enabled'], false);
       await setSystemBoolean(['ratelimit.protection.enabled'], false);
+    }
+
+    // What occ changed reaches the web server only when its app config cache expires (NC >= 32 with a
+    // local memory cache): confirm each change over HTTP before the instance is handed to scenarios.
+    // One wait where nothing can be observed covers every change (all were made before it began).
+    let waited = false;
+    for (const [app, key, value] of appChanges) {
+      const confirmed = await confirmAppConfig(target, app, key, value, { progress, ...(waited ? { unobservableWaitMs: 0 } : {}) });
+      waited ||= !confirmed.observed;
     }
 
     if (options.trustedDomains) {

@@ -301,6 +301,14 @@ export function registerOcsRoutes(app: Hono<DoubleEnv>, state: DoubleState): voi
     for (const session of state.sessions.values()) if (session.uid === target.uid) session.uid = undefined;
     return { data: [] };
   });
+
+  // provisioning_api AppConfigController::getValue (admin only): an app config value as the web process
+  // sees it (IAppConfig::getValueMixed, through its local cache), `defaultValue` when it is not set.
+  ocsRoute(app, state, 'GET', '/apps/provisioning_api/api/v1/config/apps/:app/:key', { adminRequired: true }, ({ params }) => {
+    const appId = params.string('app');
+    if (!/^[a-z0-9_-]+$/i.test(appId)) return { data: { data: { message: 'Invalid app id given' } }, status: 403 };
+    return { data: { data: state.getAppValue(appId, params.string('key'), params.string('defaultValue', '')) } };
+  });
 }
 
 /**

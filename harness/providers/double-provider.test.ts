@@ -39,7 +39,7 @@ describe('DoubleNextcloud (the Nextcloud double, prepared like a real instance)'
     expect(state.users.has('alice')).toBe(false);
     expect(state.isEnabled('oidc')).toBe(false);
     expect(state.isEnabled('firstrunwizard')).toBe(true);
-    expect(state.getAppValue('oidc', 'dynamic_client_registration', '(unset)')).toBe('(unset)');
+    expect(state.appConfig.get('oidc')?.get('dynamic_client_registration') ?? '(unset)').toBe('(unset)');
     expect(state.getSystemValue('user_oidc')).toEqual({});
     await nc.stop();
   });

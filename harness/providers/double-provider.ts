@@ -24,6 +24,7 @@ export class DoubleNextcloud extends NextcloudBuilder {
   private host = '127.0.0.1';
   private now: (() => number) | undefined;
   private apps: Record<string, DoubleAppState> = {};
+  private appConfigCacheTtlMs: number | undefined;
   private double: StartedDouble | undefined;
 
   /** Nextcloud major the double plays (31-35, default 32). */
@@ -65,6 +66,15 @@ export class DoubleNextcloud extends NextcloudBuilder {
     return this;
   }
 
+  /**
+   * Milliseconds the double's web process serves app config from its local cache after occ changed it
+   * (default 3000, as Nextcloud >= 32 with APCu; 0 plays `cache_app_config=false`).
+   */
+  withAppConfigCacheTtl(ms: number): this {
+    this.appConfigCacheTtlMs = ms;
+    return this;
+  }
+
   /** The double's clock (milliseconds since the epoch), for expiry tests. */
   withClock(now: () => number): this {
     this.now = now;
@@ -94,6 +104,7 @@ export class DoubleNextcloud extends NextcloudBuilder {
         host: this.host,
         port: 0,
         ...(Object.keys(this.apps).length > 0 ? { apps: this.apps } : {}),
+        ...(this.appConfigCacheTtlMs !== undefined ? { appConfigCacheTtlMs: this.appConfigCacheTtlMs } : {}),
         ...(this.now ? { now: this.now } : {}),
       });
     } catch (error) {

@@ -51,7 +51,7 @@ describe('ExternalNextcloud', () => {
       const uids = nc.users.map((u) => u.uid);
       await nc.stop();
       for (const uid of uids) expect(state.users.has(uid)).toBe(false);
-      expect(state.getAppValue('oidc', 'dynamic_client_registration')).toBe('false');
+      expect(state.appConfig.get('oidc')?.get('dynamic_client_registration')).toBe('false');
       expect(state.getSystemValue('user_oidc')).toEqual({ oidc_provider_bearer_validation: 'true' });
       expect(state.getSystemValue('auth.bruteforce.protection.enabled')).toBe(true);
       expect(state.getSystemValue('trusted_domains')).toEqual({ '0': 'cloud.example.test' });
