@@ -14,8 +14,6 @@ export interface DoubleUser {
   groups: string[];
   /** App passwords (Basic auth), created with `/ocs/v2.php/core/getapppassword` or by options. */
   appPasswords: Set<string>;
-  /** Whether a second factor is enabled for the user (the patch's 2FA side effect). */
-  twoFactor: boolean;
 }
 
 /** A user as options and the CLI give it. */
@@ -25,7 +23,6 @@ export interface DoubleUserInput {
   displayName?: string;
   email?: string;
   groups?: string[];
-  twoFactor?: boolean;
 }
 
 /** A server-side session, keyed by the session cookie. */
@@ -110,6 +107,8 @@ export class DoubleState {
   /** `config.php` values with their types. */
   readonly systemConfig = new Map<string, SystemValue>();
   readonly users = new Map<string, DoubleUser>();
+  /** Groups (`occ group:add`); users list theirs in `DoubleUser.groups`. */
+  readonly groups = new Set<string>(['admin']);
   readonly sessions = new Map<string, DoubleSession>();
   /** Stores of route modules, created on first use (see `store`). */
   private readonly stores = new Map<string, unknown>();
@@ -130,7 +129,10 @@ export class DoubleState {
       if (playing === true) this.enabledApps.add(app);
       else this.enabledApps.delete(app);
     }
-    for (const user of options.users) this.addUser(user);
+    for (const user of options.users) {
+      this.addUser(user);
+      for (const g of user.groups ?? []) this.groups.add(g);
+    }
     this.systemConfig.set('instanceid', this.instanceId);
     this.systemConfig.set('installed', true);
     this.systemConfig.set('memcache.local', DEFAULT_LOCAL_CACHE);
@@ -213,7 +215,6 @@ export class DoubleState {
       email: input.email ?? `${input.uid}@example.test`,
       groups: input.groups ?? [],
       appPasswords: new Set(),
-      twoFactor: input.twoFactor ?? false,
     };
     this.users.set(user.uid, user);
     return user;

@@ -40,5 +40,5 @@ export {
   type TokenResponse,
 } from './oidc/code-flow.ts';
 export { discoveryDocument } from './oidc/discovery-document.ts';
-export { DOUBLE_TOTP_CODE } from './pages/login-page.ts';
+export { BACKUP_CODES_PROVIDER_ID, backupCodeStore, needsSecondFactor, twoFactorEnforcedFor } from './apps/backup-codes.ts';
 export { FIRST_RUN_WIZARD_CLOSE_DELAY_MS } from './pages/first-run-wizard.ts';

@@ -1,3 +1,4 @@
+import { backupCodeStore } from './apps/backup-codes.ts';
 import type { DoubleState, SystemValue } from './double-state.ts';
 
 /** What `occ` printed and its exit code, as from a real `php occ` run. */
@@ -229,8 +230,60 @@ const CORE_COMMANDS: OccCommand[] = [
       const uid = positionals[0];
       if (!uid) return fail('Not enough arguments (missing: "uid").');
       if (!state.users.delete(uid)) return fail(`User does not exist`);
+      backupCodeStore(state).deleteUser(uid);
       for (const s of state.sessions.values()) if (s.uid === uid) s.uid = undefined;
       return ok('The specified user was deleted\n');
+    },
+  },
+  {
+    // core's TwoFactorAuth\Enforce: stores the state in system config (MandatoryTwoFactor::setState).
+    name: 'twofactorauth:enforce',
+    run: (state, args) => {
+      const values = (flag: string): string[] => args.flatMap((a, i) => (a.startsWith(`--${flag}=`) ? [a.slice(flag.length + 3)] : a === `--${flag}` && i + 1 < args.length ? [args[i + 1]!] : []));
+      const on = args.includes('--on');
+      const off = args.includes('--off');
+      if (on && off) return fail('Can not enable and disable at the same time.');
+      if (on || off) {
+        state.systemConfig.set('twofactor_enforced', on ? 'true' : 'false');
+        state.systemConfig.set('twofactor_enforced_groups', values('group'));
+        state.systemConfig.set('twofactor_enforced_excluded_groups', values('exclude'));
+      }
+      const enforced = state.getSystemValue('twofactor_enforced') === 'true';
+      const groups = (state.getSystemValue('twofactor_enforced_groups') as string[] | undefined) ?? [];
+      if (!enforced) return ok('Two-factor authentication is not enforced\n');
+      return ok(groups.length > 0 ? `Two-factor authentication is enforced for members of the group(s) ${groups.join(', ')}\n` : 'Two-factor authentication is enforced for all users\n');
+    },
+  },
+  {
+    name: 'group:add',
+    run: (state, args) => {
+      const gid = parseOccArgs(args, ['display-name']).positionals[0];
+      if (!gid) return fail('Not enough arguments (missing: "groupid").');
+      if (state.groups.has(gid)) return fail(`Group "${gid}" already exists.`);
+      state.groups.add(gid);
+      return ok(`Created group "${gid}"\n`);
+    },
+  },
+  {
+    name: 'group:adduser',
+    run: (state, args) => {
+      const [gid, uid] = parseOccArgs(args, []).positionals;
+      if (!gid || !uid) return fail('Not enough arguments (missing: "group, user").');
+      if (!state.groups.has(gid)) return fail('group not found');
+      const user = state.users.get(uid);
+      if (!user) return fail('user not found');
+      if (!user.groups.includes(gid)) user.groups.push(gid);
+      return ok();
+    },
+  },
+  {
+    name: 'group:delete',
+    run: (state, args) => {
+      const gid = parseOccArgs(args, []).positionals[0];
+      if (!gid) return fail('Not enough arguments (missing: "groupid").');
+      if (!state.groups.delete(gid)) return fail('Group does not exist.');
+      for (const user of state.users.values()) user.groups = user.groups.filter((g) => g !== gid);
+      return ok('Group was removed\n');
     },
   },
   {

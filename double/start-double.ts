@@ -10,6 +10,7 @@ import { registerOcsRoutes } from './apps/ocs-routes.ts';
 import { registerNotesRoutes } from './apps/notes-routes.ts';
 import { registerDeckRoutes } from './apps/deck-routes.ts';
 import { registerTablesRoutes } from './apps/tables-routes.ts';
+import { registerBackupCodesRoutes } from './apps/backup-codes.ts';
 import { registerDavRoutes } from './dav/dav-routes.ts';
 import { DEFAULT_VERSIONS, type NextcloudMajor } from './version-gates.ts';
 
@@ -77,6 +78,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerNotesRoutes,
   registerDeckRoutes,
   registerTablesRoutes,
+  registerBackupCodesRoutes,
   registerDavRoutes,
 ];
 

@@ -24,6 +24,8 @@ export interface LoginFlowOptions extends OAuthOptions {
   resource?: string;
   /** Allow (default) or Deny on the consent page. */
   consent?: 'allow' | 'deny';
+  /** The next backup code, when the user needs a second factor (see `enableBackupCodes`). */
+  secondFactor?: () => string | undefined;
   /** Delete the client after the login (default true when the flow made it). */
   deleteClient?: boolean;
   /** Traces and screenshots of failed logins go here. */
@@ -72,6 +74,7 @@ export async function browserLoginFlow(instance: StartedNextcloud, options: Logi
     browser ??= await BrowserSession.launch(instance.secrets);
     const seen = await browser.login(user, request, callbacks, {
       ...(options.consent ? { consent: options.consent } : {}),
+      ...(options.secondFactor ? { secondFactor: options.secondFactor } : {}),
       ...(options.outputDir ? { outputDir: options.outputDir } : {}),
       ...(options.artifacts ? { artifacts: options.artifacts } : {}),
       timeoutMs: Math.max(1000, deadline - Date.now()),

@@ -4,6 +4,7 @@ import type { DoubleState, DoubleUser } from '../double-state.ts';
 import type { DoubleEnv, RequestContext } from '../request-context.ts';
 import { accountStore } from './account-store.ts';
 import { isAdmin, OcsException, ocsRoute, phpJson } from './app-framework.ts';
+import { backupCodeStore } from './backup-codes.ts';
 import { capabilitiesData } from './capabilities.ts';
 import { deckStore } from './deck-store.ts';
 import { notesStore } from './notes-store.ts';
@@ -298,6 +299,7 @@ export function registerOcsRoutes(app: Hono<DoubleEnv>, state: DoubleState): voi
     notesStore(state).deleteUser(target.uid);
     deckStore(state).deleteUser(target.uid);
     tablesStore(state).deleteUser(target.uid);
+    backupCodeStore(state).deleteUser(target.uid);
     for (const session of state.sessions.values()) if (session.uid === target.uid) session.uid = undefined;
     return { data: [] };
   });

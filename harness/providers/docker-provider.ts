@@ -239,7 +239,8 @@ export class DockerNextcloud extends NextcloudBuilder {
   }
 
   protected defaultUsers(): TestUserRequest[] {
-    return [{ uid: 'alice' }, { uid: 'bob' }];
+    // carol: the user the matrix gives a second factor (backup codes) for session.twofactor-enforced.
+    return [{ uid: 'alice' }, { uid: 'bob' }, { uid: 'carol' }];
   }
 
   async launch(context: LaunchContext): Promise<LaunchedNextcloud> {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test, expect } from '@playwright/test';
-import { submitLogin } from './browser-login.ts';
+import { LOGIN_SELECTORS, submitForm } from './browser-login.ts';
 
 // A login form whose submit button can never be clicked (covered by an overlay), as a page under load that
 // has already moved on: the page's own script submits the form. The click times out; the flow progressed.
@@ -27,19 +27,19 @@ const onLoginPage = (url: string): boolean => new URL(url).pathname !== '/redire
 
 test('a normal submit waits for the navigation', async ({ page }) => {
   await page.goto(`${base}/plain`);
-  await submitLogin(page, 5000, () => !onLoginPage(page.url()));
+  await submitForm(page, LOGIN_SELECTORS.submit, 5000, () => !onLoginPage(page.url()));
   await expect(page.locator('#oidc-redirect')).toBeVisible();
 });
 
 test('a click that cannot happen is no error when the page moved on to the redirect page', async ({ page }) => {
   await page.goto(`${base}/covered-moves-on`);
-  await submitLogin(page, 3000, () => !onLoginPage(page.url()));
+  await submitForm(page, LOGIN_SELECTORS.submit, 3000, () => !onLoginPage(page.url()));
   expect(new URL(page.url()).pathname).toBe('/redirect');
 });
 
 test('a click that cannot happen on a page that stays is an error within the given time, not a library default', async ({ page }) => {
   await page.goto(`${base}/covered-stays`);
   const started = Date.now();
-  await expect(submitLogin(page, 1500, () => !onLoginPage(page.url()))).rejects.toThrow(/Timeout 1500ms exceeded/);
+  await expect(submitForm(page, LOGIN_SELECTORS.submit, 1500, () => !onLoginPage(page.url()))).rejects.toThrow(/Timeout 1500ms exceeded/);
   expect(Date.now() - started).toBeLessThan(10_000);
 });
