@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { DoubleState } from './double-state.ts';
-import { requestContextMiddleware, type DoubleEnv } from './request-context.ts';
+import { appNotFound } from './oidc/php-json.ts';
+import { OCS_STATUS, ocsResponse, requestContextMiddleware, type DoubleEnv } from './request-context.ts';
 import { registerStatusRoutes } from './status-routes.ts';
 
 /** A module of routes: it registers its handlers on the double's app. */
@@ -13,6 +14,13 @@ function stripIndexPhp(path: string): string {
 }
 
 /**
+ * What ocs/v1.php and ocs/v2.php answer to a route no enabled app has (core catches the router's
+ * ResourceNotFoundException: OCS 998, HTTP 404 on v2; from code, and observed on NC 32.0.1 for the Tables
+ * routes on an instance without Tables).
+ */
+export const OCS_NOT_FOUND_MESSAGE = 'Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n';
+
+/**
  * The double's HTTP app: the login steps of every request, then the route modules. Routes are written
  * without `/index.php`; both spellings reach them.
  */
@@ -21,7 +29,10 @@ export function createDoubleApp(state: DoubleState, modules: readonly RouteModul
   app.use('*', requestContextMiddleware(state));
   registerStatusRoutes(app, state);
   for (const register of modules) register(app, state);
-  app.notFound((c) => c.text('Page not found', 404));
+  // Routes of an app that is not installed or not enabled are not loaded: ocs/v*.php answers OCS 998,
+  // index.php its 404 page (observed on NC 32.0.1: POST /index.php/apps/deck/api/v1.0/boards without Deck is 404).
+  app.all('/ocs/:script{v[12]\\.php}/*', (c) => ocsResponse(c, [], { statuscode: OCS_STATUS.notFound, message: OCS_NOT_FOUND_MESSAGE }));
+  app.notFound((c) => appNotFound(c));
   app.onError((error, c) => {
     console.error('nc-oauth-lab double: internal error:', error);
     return c.text('Internal Server Error', 500);

@@ -1,7 +1,8 @@
 export { startDouble, setupCommands, ROUTE_MODULES, type StartDoubleOptions, type StartedDouble } from './start-double.ts';
-export { DoubleState, DEFAULT_USERS, PATCH_MODES, type PatchMode, type DoubleUser, type DoubleUserInput } from './double-state.ts';
+export { DoubleState, DEFAULT_USERS, DOUBLE_APPS, PATCH_MODES, type DoubleAppState, type PatchMode, type DoubleUser, type DoubleUserInput } from './double-state.ts';
 export { DOUBLE_STATUS_FIELD, statusBody } from './status-routes.ts';
 export type { OccResult } from './occ.ts';
+export { OCS_NOT_FOUND_MESSAGE } from './double-app.ts';
 export {
   GATES,
   NEXTCLOUD_MAJORS,
@@ -39,6 +40,6 @@ export {
   type TokenResponse,
 } from './oidc/code-flow.ts';
 export { discoveryDocument } from './oidc/discovery-document.ts';
-export { DOUBLE_TOTP_CODE } from './pages/login-page.ts';
+export { BACKUP_CODES_PROVIDER_ID, backupCodeStore, needsSecondFactor, twoFactorEnforcedFor } from './apps/backup-codes.ts';
 export { FIRST_RUN_WIZARD_CLOSE_DELAY_MS } from './pages/first-run-wizard.ts';
 export { OIDC_RELEASE_VERSIONS, USER_OIDC_RELEASE_VERSIONS, appReleases, findAppRelease, installsOn, type AppRelease, type ReleasedApp } from './app-releases.ts';

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDouble, type StartDoubleOptions, type StartedDouble } from './start-double.ts';
 import { HttpSession, initialState } from './oidc/http-test-kit.ts';
-import { DOUBLE_TOTP_CODE } from './pages/login-page.ts';
 import { FIRST_RUN_WIZARD_CLOSE_DELAY_MS } from './pages/first-run-wizard.ts';
 
 let double: StartedDouble | undefined;
@@ -117,23 +116,40 @@ describe('login page', () => {
     expect(answer.location).toBe(`${double!.url}/index.php/apps/dashboard/`);
   });
 
-  it('asks users with a second factor for the TOTP code (the double takes 000000)', async () => {
-    const s = await session({ users: [{ uid: 'carol', password: 'carol-password', twoFactor: true }] });
+  it('asks a user for whom two-factor is enforced and who has backup codes for one of them, once each', async () => {
+    const s = await session({ users: [{ uid: 'carol', password: 'carol-password', groups: ['nclab-2fa'] }] });
+    // Backup codes alone ask for nothing (Manager::isTwoFactorAuthenticated leaves them out).
+    const basic = `Basic ${Buffer.from('carol:carol-password').toString('base64')}`;
+    const made = await fetch(`${double!.url}/index.php/apps/twofactor_backupcodes/settings/create`, { method: 'POST', headers: { Authorization: basic, 'OCS-APIRequest': 'true' } });
+    expect(made.status).toBe(200);
+    const { codes, state } = (await made.json()) as { codes: string[]; state: unknown };
+    expect(codes).toHaveLength(10);
+    for (const code of codes) expect(code).toMatch(/^[abcdefgijkmnopqrstwxyzABCDEFGHJKLMNPQRSTWXYZ23456789]{16}$/);
+    expect(state).toEqual({ enabled: true, total: 10, used: 0 });
+    expect((await fetch(`${double!.url}/index.php/apps/twofactor_backupcodes/settings/create`, { method: 'POST', headers: { Authorization: basic } })).status).toBe(412);
+    expect((await new HttpSession(double!.url).login('carol', 'carol-password')).location).toBe(`${double!.url}/index.php/apps/dashboard/`);
+    // Enforced for the user's group: the login needs the second factor.
+    expect((await double!.occ(['twofactorauth:enforce', '--on', '--group', 'nclab-2fa'])).stdout).toBe('Two-factor authentication is enforced for members of the group(s) nclab-2fa\n');
     const answer = await s.login('carol', 'carol-password', '/index.php/apps/oidc/redirect');
-    expect(answer.location).toBe(`${double!.url}/index.php/login/challenge/totp?redirect_url=%2Findex.php%2Fapps%2Foidc%2Fredirect`);
-    const pending = [...double!.state.sessions.values()].find((x) => x.uid === 'carol')!;
+    expect(answer.location).toBe(`${double!.url}/index.php/login/selectchallenge?redirect_url=%2Findex.php%2Fapps%2Foidc%2Fredirect`);
+    const pending = [...double!.state.sessions.values()].filter((x) => x.uid === 'carol').at(-1)!;
     expect(pending.twoFactorPending).toBe(true);
-    // Other pages send the user to the challenge until it is solved.
     expect((await s.get('/index.php/apps/dashboard/')).location).toBe(`${double!.url}/index.php/login/selectchallenge?redirect_url=%2Findex.php%2Fapps%2Fdashboard%2F`);
-    const challenge = await s.get(answer.location!);
-    expect(challenge.body).toContain('name="challenge"');
-    const token = HttpSession.requestToken(challenge.body);
-    const wrong = await s.postForm('/index.php/login/challenge/totp', { challenge: '123456', requesttoken: token, redirect_url: '/index.php/apps/oidc/redirect' });
-    expect(wrong.location).toContain('/index.php/login/challenge/totp');
+    const select = await s.get(answer.location!);
+    expect(select.body).toContain(`href="/index.php/login/challenge/backup_codes?redirect_url=%2Findex.php%2Fapps%2Foidc%2Fredirect">Use backup code</a>`);
+    const challengePath = '/index.php/login/challenge/backup_codes?redirect_url=%2Findex.php%2Fapps%2Foidc%2Fredirect';
+    expect((await s.get(challengePath)).body).toContain('<form method="POST" class="challenge-form">');
+    const wrong = await s.postForm(challengePath, { challenge: 'not-a-code' });
+    expect(wrong.location).toBe(`${double!.url}${challengePath}`);
     expect((await s.get(wrong.location!)).body).toContain('Error while validating your second factor');
-    const right = await s.postForm('/index.php/login/challenge/totp', { challenge: DOUBLE_TOTP_CODE, requesttoken: token, redirect_url: '/index.php/apps/oidc/redirect' });
+    const right = await s.postForm(challengePath, { challenge: codes[0]! });
     expect(right.location).toBe(`${double!.url}/index.php/apps/oidc/redirect`);
     expect(pending.twoFactorPending).toBe(false);
+    // A code works once.
+    const again = new HttpSession(double!.url);
+    await again.login('carol', 'carol-password');
+    expect((await again.postForm(challengePath, { challenge: codes[0]! })).location).toBe(`${double!.url}${challengePath}`);
+    expect((await again.postForm(challengePath, { challenge: codes[1]! })).location).toBe(`${double!.url}/index.php/apps/oidc/redirect`);
   });
 
   it('logs out with the requesttoken only', async () => {

@@ -5,7 +5,8 @@ import type { DoubleState, DoubleUser } from './double-state.ts';
 import type { DoubleContext, DoubleEnv } from './request-context.ts';
 import { oidcStore } from './oidc/oidc-store.ts';
 import { closeFirstRunWizard } from './pages/first-run-wizard.ts';
-import { DOUBLE_TOTP_CODE, loginPage, selectChallengePage, totpChallengePage } from './pages/login-page.ts';
+import { BACKUP_CODES_PROVIDER_ID, backupCodeStore, backupCodesEnabledFor, needsSecondFactor } from './apps/backup-codes.ts';
+import { backupCodeChallengePage, loginPage, selectChallengePage } from './pages/login-page.ts';
 import { dashboardPage } from './pages/user-page.ts';
 import { INDEX_PHP } from './pages/render-page.ts';
 
@@ -155,7 +156,7 @@ function userByLoginName(state: DoubleState, login: string): DoubleUser | undefi
 /**
  * Core's login pages: `GET /login` (the page whose form is built by script), `POST /login` (requesttoken,
  * from NC 34 an `Origin` header, credentials, then 303 to `redirect_url`), the two-factor challenge
- * (`/login/selectchallenge`, `/login/challenge/totp`, the double accepts DOUBLE_TOTP_CODE), `/logout`,
+ * (`/login/selectchallenge`, `/login/challenge/backup_codes` with the user's one-time backup codes), `/logout`,
  * `/` and the dashboard, and the first run wizard's close call.
  */
 export function registerLoginRoutes(app: Hono<DoubleEnv>, state: DoubleState): void {
@@ -207,10 +208,11 @@ export function registerLoginRoutes(app: Hono<DoubleEnv>, state: DoubleState): v
     rc.session.uid = account.uid;
     rc.session.values.delete('app_api');
     oidcStore(state).lastLogin.set(account.uid, oidcStore(state).nowSeconds());
-    if (account.twoFactor) {
+    if (needsSecondFactor(state, account)) {
+      // TwoFactorCommand: no primary provider (backup codes are not one) and no setup provider: the selection.
       rc.session.twoFactorPending = true;
       const query = redirectUrl !== undefined ? `?redirect_url=${encodeURIComponent(redirectUrl)}` : '';
-      return seeOther(c, `${INDEX_PHP}/login/challenge/totp${query}`);
+      return seeOther(c, `${INDEX_PHP}/login/selectchallenge${query}`);
     }
     rc.session.twoFactorPending = false;
     return redirectAfterLogin(c, redirectUrl);
@@ -220,33 +222,39 @@ export function registerLoginRoutes(app: Hono<DoubleEnv>, state: DoubleState): v
     const rc = c.get('rc');
     if (!rc.session.uid) return seeOther(c, loginUrl({ redirect_url: requestUri(c) }));
     if (!rc.session.twoFactorPending) return redirectAfterLogin(c, c.req.query('redirect_url'));
-    return c.html(selectChallengePage(rc.session.requestToken, c.req.query('redirect_url')));
+    const user = state.users.get(rc.session.uid);
+    return c.html(selectChallengePage(rc.session.requestToken, c.req.query('redirect_url'), user !== undefined && backupCodesEnabledFor(state, user)));
   });
 
-  app.get('/login/challenge/totp', (c) => {
+  // TwoFactorChallengeController::showChallenge / solveChallenge (`@NoCSRFRequired`, `@UseSession`).
+  app.get('/login/challenge/:provider', (c) => {
     const rc = c.get('rc');
     if (!rc.session.uid) return seeOther(c, loginUrl({ redirect_url: requestUri(c) }));
     if (!rc.session.twoFactorPending) return redirectAfterLogin(c, c.req.query('redirect_url'));
+    const user = state.users.get(rc.session.uid);
+    if (c.req.param('provider') !== BACKUP_CODES_PROVIDER_ID || !user || !backupCodesEnabledFor(state, user)) return seeOther(c, `${INDEX_PHP}/login/selectchallenge`);
     const error = rc.session.values.get(TWO_FACTOR_ERROR) === true;
     rc.session.values.delete(TWO_FACTOR_ERROR);
     setSameSiteCookies(c);
-    return c.html(totpChallengePage(rc.session.requestToken, c.req.query('redirect_url'), error));
+    return c.html(backupCodeChallengePage(rc.session.requestToken, error));
   });
 
-  app.post('/login/challenge/totp', async (c) => {
+  app.post('/login/challenge/:provider', async (c) => {
     const rc = c.get('rc');
     const body = await c.req.parseBody();
-    const redirectUrl = formString(body, 'redirect_url');
+    const redirectUrl = c.req.query('redirect_url') ?? formString(body, 'redirect_url');
     if (!rc.session.uid) return seeOther(c, loginUrl({ redirect_url: redirectUrl }));
-    if (!passesWebCsrfCheck(c, formString(body, 'requesttoken'))) return csrfFailed(c);
     if (!rc.session.twoFactorPending) return redirectAfterLogin(c, redirectUrl);
-    if (formString(body, 'challenge') !== DOUBLE_TOTP_CODE) {
+    const user = state.users.get(rc.session.uid);
+    if (c.req.param('provider') !== BACKUP_CODES_PROVIDER_ID || !user || !backupCodesEnabledFor(state, user)) return seeOther(c, `${INDEX_PHP}/login/selectchallenge`);
+    if (!backupCodeStore(state).validateCode(user.uid, formString(body, 'challenge') ?? '')) {
       rc.session.values.set(TWO_FACTOR_ERROR, true);
       const query = redirectUrl !== undefined ? `?redirect_url=${encodeURIComponent(redirectUrl)}` : '';
-      return seeOther(c, `${INDEX_PHP}/login/challenge/totp${query}`);
+      return seeOther(c, `${INDEX_PHP}/login/challenge/${BACKUP_CODES_PROVIDER_ID}${query}`);
     }
     rc.session.twoFactorPending = false;
-    return redirectAfterLogin(c, redirectUrl);
+    if (redirectUrl !== undefined && redirectUrl !== '') return seeOther(c, absoluteUrl(c, decodeURIComponent(redirectUrl)));
+    return seeOther(c, defaultPageUrl(c));
   });
 
   app.get('/logout', (c) => {

@@ -1,3 +1,4 @@
+import { backupCodeStore } from './apps/backup-codes.ts';
 import type { DoubleState, SystemValue } from './double-state.ts';
 
 /** What `occ` printed and its exit code, as from a real `php occ` run. */
@@ -59,8 +60,6 @@ export function castSystemValue(value: string, type: string): SystemValue {
   }
 }
 
-const KNOWN_APPS = new Set(['oidc', 'user_oidc', 'notes', 'deck', 'tables', 'calendar', 'contacts', 'dav', 'files', 'firstrunwizard', 'twofactor_totp', 'app_api', 'federation']);
-
 function setNested(state: DoubleState, keys: readonly string[], value: SystemValue): void {
   const [first, ...rest] = keys;
   if (rest.length === 0) {
@@ -99,7 +98,7 @@ const CORE_COMMANDS: OccCommand[] = [
       if (positionals.length === 0) return fail('Not enough arguments (missing: "app-id").');
       let out = '';
       for (const app of positionals) {
-        if (!KNOWN_APPS.has(app)) return fail(`Could not download app ${app}`);
+        if (!state.installedApps.has(app)) return fail(`Could not download app ${app}`);
         state.enabledApps.add(app);
         if (app === 'oidc') initOidcApp(state);
         out += `${app} ${app === 'oidc' ? state.versions.oidc : app === 'user_oidc' ? state.versions.userOidc : ''} enabled\n`.replace('  ', ' ');
@@ -121,7 +120,7 @@ const CORE_COMMANDS: OccCommand[] = [
       const { options } = parseOccArgs(args, ['output']);
       const versionOf = (app: string): string => (app === 'oidc' ? state.versions.oidc : app === 'user_oidc' ? state.versions.userOidc : `${state.versions.nextcloud}.0.0`);
       const enabled = Object.fromEntries([...state.enabledApps].sort().map((a) => [a, versionOf(a)]));
-      const disabled = Object.fromEntries([...KNOWN_APPS].filter((a) => !state.enabledApps.has(a)).sort().map((a) => [a, versionOf(a)]));
+      const disabled = Object.fromEntries([...state.installedApps].filter((a) => !state.enabledApps.has(a)).sort().map((a) => [a, versionOf(a)]));
       const output = options.get('output');
       if (output === 'json' || output === 'json_pretty') return ok(`${JSON.stringify({ enabled, disabled }, null, output === 'json_pretty' ? 2 : undefined)}\n`);
       const list = (m: Record<string, string>): string => Object.entries(m).map(([a, v]) => `  - ${a}: ${v}\n`).join('');
@@ -136,7 +135,7 @@ const CORE_COMMANDS: OccCommand[] = [
       const value = options.get('value');
       if (!app || !key) return fail('Not enough arguments (missing: "app, name").');
       if (typeof value !== 'string') return fail('The "--value" option requires a value.');
-      state.setAppValue(app, key, value);
+      state.setAppValueInDatabase(app, key, value);
       return ok(`Config value '${key}' for app '${app}' is now set to '${value}', stored as ${options.get('type') ?? 'mixed'} in fast cache\n`);
     },
   },
@@ -156,7 +155,7 @@ const CORE_COMMANDS: OccCommand[] = [
       const { positionals } = parseOccArgs(args, []);
       const [app, key] = positionals;
       if (!app || !key) return fail('Not enough arguments (missing: "app, name").');
-      return state.deleteAppValue(app, key) ? ok(`Config value '${key}' of app '${app}' deleted\n`) : ok(`Config value '${key}' of app '${app}' could not be deleted because it did not exist\n`);
+      return state.deleteAppValueInDatabase(app, key) ? ok(`Config value '${key}' of app '${app}' deleted\n`) : ok(`Config value '${key}' of app '${app}' could not be deleted because it did not exist\n`);
     },
   },
   {
@@ -231,8 +230,60 @@ const CORE_COMMANDS: OccCommand[] = [
       const uid = positionals[0];
       if (!uid) return fail('Not enough arguments (missing: "uid").');
       if (!state.users.delete(uid)) return fail(`User does not exist`);
+      backupCodeStore(state).deleteUser(uid);
       for (const s of state.sessions.values()) if (s.uid === uid) s.uid = undefined;
       return ok('The specified user was deleted\n');
+    },
+  },
+  {
+    // core's TwoFactorAuth\Enforce: stores the state in system config (MandatoryTwoFactor::setState).
+    name: 'twofactorauth:enforce',
+    run: (state, args) => {
+      const values = (flag: string): string[] => args.flatMap((a, i) => (a.startsWith(`--${flag}=`) ? [a.slice(flag.length + 3)] : a === `--${flag}` && i + 1 < args.length ? [args[i + 1]!] : []));
+      const on = args.includes('--on');
+      const off = args.includes('--off');
+      if (on && off) return fail('Can not enable and disable at the same time.');
+      if (on || off) {
+        state.systemConfig.set('twofactor_enforced', on ? 'true' : 'false');
+        state.systemConfig.set('twofactor_enforced_groups', values('group'));
+        state.systemConfig.set('twofactor_enforced_excluded_groups', values('exclude'));
+      }
+      const enforced = state.getSystemValue('twofactor_enforced') === 'true';
+      const groups = (state.getSystemValue('twofactor_enforced_groups') as string[] | undefined) ?? [];
+      if (!enforced) return ok('Two-factor authentication is not enforced\n');
+      return ok(groups.length > 0 ? `Two-factor authentication is enforced for members of the group(s) ${groups.join(', ')}\n` : 'Two-factor authentication is enforced for all users\n');
+    },
+  },
+  {
+    name: 'group:add',
+    run: (state, args) => {
+      const gid = parseOccArgs(args, ['display-name']).positionals[0];
+      if (!gid) return fail('Not enough arguments (missing: "groupid").');
+      if (state.groups.has(gid)) return fail(`Group "${gid}" already exists.`);
+      state.groups.add(gid);
+      return ok(`Created group "${gid}"\n`);
+    },
+  },
+  {
+    name: 'group:adduser',
+    run: (state, args) => {
+      const [gid, uid] = parseOccArgs(args, []).positionals;
+      if (!gid || !uid) return fail('Not enough arguments (missing: "group, user").');
+      if (!state.groups.has(gid)) return fail('group not found');
+      const user = state.users.get(uid);
+      if (!user) return fail('user not found');
+      if (!user.groups.includes(gid)) user.groups.push(gid);
+      return ok();
+    },
+  },
+  {
+    name: 'group:delete',
+    run: (state, args) => {
+      const gid = parseOccArgs(args, []).positionals[0];
+      if (!gid) return fail('Not enough arguments (missing: "groupid").');
+      if (!state.groups.delete(gid)) return fail('Group does not exist.');
+      for (const user of state.users.values()) user.groups = user.groups.filter((g) => g !== gid);
+      return ok('Group was removed\n');
     },
   },
   {
@@ -251,7 +302,7 @@ const CORE_COMMANDS: OccCommand[] = [
  */
 function initOidcApp(state: DoubleState): void {
   for (const [key, value] of [['expire_time', '900'], ['refresh_expire_time', '900'], ['client_expire_time', '3600']] as const) {
-    if (state.appConfig.get('oidc')?.get(key) === undefined) state.setAppValue('oidc', key, value);
+    if (state.appConfig.get('oidc')?.get(key) === undefined) state.setAppValueInDatabase('oidc', key, value);
   }
 }
 

@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createDoubleApp, type RouteModule } from './double-app.ts';
-import { DEFAULT_USERS, DoubleState, type DoubleUserInput, type PatchMode } from './double-state.ts';
+import { DEFAULT_USERS, DoubleState, type DoubleAppState, type DoubleUserInput, type PatchMode } from './double-state.ts';
 import { registerLoginRoutes } from './login-routes.ts';
 import { runOcc, type OccCommand, type OccResult } from './occ.ts';
 import { registerOidcRoutes } from './oidc/oidc-routes.ts';
@@ -10,6 +10,7 @@ import { registerOcsRoutes } from './apps/ocs-routes.ts';
 import { registerNotesRoutes } from './apps/notes-routes.ts';
 import { registerDeckRoutes } from './apps/deck-routes.ts';
 import { registerTablesRoutes } from './apps/tables-routes.ts';
+import { registerBackupCodesRoutes } from './apps/backup-codes.ts';
 import { registerDavRoutes } from './dav/dav-routes.ts';
 import { DEFAULT_VERSIONS, type NextcloudMajor } from './version-gates.ts';
 
@@ -37,6 +38,17 @@ export interface StartDoubleOptions {
   tokenType?: 'opaque' | 'jwt';
   /** Test users (default DEFAULT_USERS). */
   users?: DoubleUserInput[];
+  /**
+   * Apps that differ from a fresh double: `{ deck: false }` plays an instance without Deck (not in
+   * `occ app:list`, its routes answer 404 / OCS 998 as Nextcloud does), `'disabled'` installed but disabled.
+   */
+  apps?: Readonly<Record<string, DoubleAppState>>;
+  /**
+   * Milliseconds the web process serves app config from its local cache after occ changed it, where
+   * Nextcloud does (NC >= 32 with a local memory cache, as the official image): default 3000, as Nextcloud
+   * (`OC\AppConfig::LOCAL_CACHE_TTL`); 0 plays an instance without that delay (`cache_app_config=false`).
+   */
+  appConfigCacheTtlMs?: number;
   /** Port to listen on (default 0: any free port). */
   port?: number;
   /** Host to listen on (default 127.0.0.1). */
@@ -66,6 +78,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerNotesRoutes,
   registerDeckRoutes,
   registerTablesRoutes,
+  registerBackupCodesRoutes,
   registerDavRoutes,
 ];
 
@@ -99,6 +112,8 @@ export async function startDouble(options: StartDoubleOptions = {}): Promise<Sta
     userOidc: options.userOidc ?? DEFAULT_VERSIONS.userOidc[nextcloud],
     patch: options.patch ?? 'none',
     users,
+    ...(options.apps ? { apps: options.apps } : {}),
+    ...(options.appConfigCacheTtlMs !== undefined ? { appConfigCacheTtlMs: options.appConfigCacheTtlMs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const occ = (args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): OccResult => runOcc(state, args, OCC_COMMANDS, env);

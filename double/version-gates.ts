@@ -148,6 +148,13 @@ export const GATES = {
   loginNeedsOrigin: { component: 'nextcloud', ranges: [{ from: '34.0.0' }], notes: 'Nextcloud 34' },
   /** The dav app registers `FederatedCalendarAuth`, whose "not for a federated calendar" joins every DAV 401 message. */
   davFederatedCalendarAuth: { component: 'nextcloud', ranges: [{ from: '32.0.0' }], notes: 'Nextcloud 32, federated calendar shares (nextcloud/server#54127); from code' },
+  /**
+   * The web process keeps app config in the local memory cache (APCu) for 3 s (`OC\AppConfig::LOCAL_CACHE_TTL`)
+   * unless system config `cache_app_config` is false: a value occ changes reaches the web server only when that
+   * entry expires (nextcloud/server#54383; from code, and observed on the official image: DCR off through occ
+   * still registered for ~4 s, no delay with cache_app_config=false).
+   */
+  appConfigLocalCache: { component: 'nextcloud', ranges: [{ from: '32.0.0' }], notes: 'nextcloud/server#54383 (merged 2025-08-12); from code, observed on the official image' },
 } as const satisfies Record<string, Gate>;
 
 export type GateName = keyof typeof GATES;

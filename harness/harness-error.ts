@@ -17,6 +17,7 @@ export type HarnessErrorCode =
   | 'ERR_APP_MISSING'
   | 'ERR_OCC_FAILED'
   | 'ERR_PREPARE'
+  | 'ERR_SETTING_NOT_IN_EFFECT'
   | 'ERR_INSECURE_HTTP'
   | 'ERR_DISCOVERY'
   | 'ERR_DCR'

@@ -35,6 +35,8 @@ export {
   type VariantPatch,
 } from './nextcloud-instance.ts';
 export { DEFAULT_PREPARATION, NextcloudBuilder } from './nextcloud-builder.ts';
+export { BACKUP_CODES_PROVIDER, enableBackupCodes, type BackupCodesSecondFactor, type SecondFactorTarget } from './second-factor.ts';
+export { APP_CONFIG_CONFIRM_TIMEOUT_MS, confirmAppConfig, observeAppConfig, setAppConfig, type AppConfigTarget, type ConfirmOptions } from './confirm-app-config.ts';
 export { HTTP_TIMEOUT_MS, basicAuthorization, nextcloudFetch, ocsRequest, readStatus, type NextcloudStatus, type OcsAnswer } from './nextcloud-http.ts';
 export { generatePassword, listApps, occOrThrow, prepareInstance, type AppList, type PreparationTarget, type PreparedInstance } from './prepare-instance.ts';
 export { SERVER_PATCHED_FILE, USER_OIDC_PATCHED_FILE, detectPatch, variantFromStatus } from './detect-variant.ts';

@@ -24,6 +24,8 @@ export interface LoginFlowOptions extends OAuthOptions {
   resource?: string;
   /** Allow (default) or Deny on the consent page. */
   consent?: 'allow' | 'deny';
+  /** The next backup code, when the user needs a second factor (see `enableBackupCodes`). */
+  secondFactor?: () => string | undefined;
   /**
    * Delete the client the flow made right after the login. Deleting a client deletes its tokens (RFC 7592
    * DELETE), so by default (false) the client is kept until `instance.stop()` deletes it (`onStop`) and the
@@ -37,6 +39,7 @@ export interface LoginFlowOptions extends OAuthOptions {
   browser?: BrowserSession;
   /** Reuse a callback server; else one is started and stopped. */
   callbacks?: CallbackServer;
+  /** The flow's deadline in milliseconds from its start (default 60 000): the browser login gets what is left of it after the client is made. */
   timeoutMs?: number;
   progress?: Progress;
 }
@@ -58,6 +61,7 @@ export interface LoginFlowResult {
  */
 export async function browserLoginFlow(instance: StartedNextcloud, options: LoginFlowOptions = {}): Promise<LoginFlowResult> {
   const progress = options.progress ?? (() => undefined);
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const user = instance.user(options.user);
   const target = { baseUrl: instance.baseUrl, publicUrl: instance.publicUrl, occ: instance.occ, secrets: instance.secrets };
   const callbacks = options.callbacks ?? (await CallbackServer.start());
@@ -74,9 +78,10 @@ export async function browserLoginFlow(instance: StartedNextcloud, options: Logi
     browser ??= await BrowserSession.launch(instance.secrets);
     const seen = await browser.login(user, request, callbacks, {
       ...(options.consent ? { consent: options.consent } : {}),
+      ...(options.secondFactor ? { secondFactor: options.secondFactor } : {}),
       ...(options.outputDir ? { outputDir: options.outputDir } : {}),
       ...(options.artifacts ? { artifacts: options.artifacts } : {}),
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      timeoutMs: Math.max(1000, deadline - Date.now()),
       progress,
     });
     if (seen.callback.error) {

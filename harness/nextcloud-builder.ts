@@ -1,3 +1,4 @@
+import { setAppConfig } from './confirm-app-config.ts';
 import { detectPatch, variantFromStatus } from './detect-variant.ts';
 import { HarnessError } from './harness-error.ts';
 import { readStatus } from './nextcloud-http.ts';
@@ -14,7 +15,7 @@ import type {
   TestUser,
   TestUserRequest,
 } from './nextcloud-instance.ts';
-import { listApps, prepareInstance } from './prepare-instance.ts';
+import { listApps, prepareInstance, type AppList } from './prepare-instance.ts';
 import { SecretRedactor } from './secret-redactor.ts';
 
 /** Preparation defaults: DCR on, no consent page, token type left alone, protections left on, restore on stop. */
@@ -111,6 +112,15 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
     return this;
   }
 
+  /**
+   * Apps to enable for the run where they are installed but disabled (disabled again on stop); an app that
+   * is not installed stays absent and the checks that need it are skipped.
+   */
+  withEnabledApps(apps: readonly string[]): this {
+    this.preparation.enableApps = [...new Set([...(this.preparation.enableApps ?? []), ...apps])];
+    return this;
+  }
+
   /** Where progress lines go (the CLI: stderr). */
   withProgress(progress: Progress): this {
     this.progress = progress;
@@ -154,7 +164,7 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
       }
       const variant: InstanceVariant = { ...found, ...patch };
       progress(`${launched.description}: Nextcloud ${variant.nextcloud}, oidc ${variant.oidc}, user_oidc ${variant.userOidc}, patch ${variant.patch}`);
-      return this.started(launched, variant, preparation, prepared.users, occ, transcript, restore);
+      return this.started(launched, variant, prepared.apps, preparation, prepared.users, occ, transcript, restore);
     } catch (error) {
       if (restore) await restore().catch(() => undefined);
       await launched.stop().catch(() => undefined);
@@ -165,6 +175,7 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
   private started(
     launched: LaunchedNextcloud,
     variant: InstanceVariant,
+    apps: AppList,
     preparation: PreparationOptions,
     users: TestUser[],
     occ: OccRunner,
@@ -181,6 +192,7 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
       baseUrl: launched.baseUrl,
       publicUrl: launched.publicUrl,
       variant,
+      apps,
       admin: launched.admin,
       users,
       preparation,
@@ -191,6 +203,7 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
         return user;
       },
       occ,
+      setAppConfig: (app, key, value) => setAppConfig({ baseUrl: launched.baseUrl, admin: launched.admin, occ, secrets }, app, key, value, { progress }),
       async logs(): Promise<string> {
         const own = await launched.logs().catch((error: unknown) => `(logs unavailable: ${error instanceof Error ? error.message : String(error)})`);
         return secrets.redact(`${own}\n--- occ transcript (nc-oauth-lab harness) ---\n${transcript.join('\n')}\n`);

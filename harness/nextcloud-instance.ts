@@ -8,6 +8,7 @@
  * API as the facts page's "Configuration" section says, and returns a `StartedNextcloud`.
  */
 import type { PatchMode } from '../double/index.ts';
+import type { AppList } from './prepare-instance.ts';
 import type { SecretRedactor } from './secret-redactor.ts';
 
 /** The providers of Nextcloud instances. */
@@ -130,6 +131,11 @@ export interface PreparationOptions {
   trustedDomains: boolean;
   /** Look for the patch with `occ integrity:check-*` when the provider does not declare it (default true). */
   detectPatch: boolean;
+  /**
+   * Apps to enable where they are installed but disabled (`occ app:enable`, disabled again on stop), so
+   * that the checks that need them can run; an app that is not installed stays absent (its checks are skipped).
+   */
+  enableApps?: readonly string[];
 }
 
 /** A test user to create; `password` is generated (and registered as a secret) when left out. */
@@ -156,6 +162,8 @@ export interface StartedNextcloud {
   readonly publicUrl: string;
   /** The variant found on the instance. */
   readonly variant: InstanceVariant;
+  /** The instance's apps (`occ app:list`, read once at start), as they are after preparation. */
+  readonly apps: Readonly<AppList>;
   /** The admin account used for preparation. */
   readonly admin: TestUser;
   /** The test users the harness created (or reused), with their passwords. */
@@ -168,6 +176,12 @@ export interface StartedNextcloud {
   user(uid?: string): TestUser;
   /** Runs occ on the instance. */
   occ: OccRunner;
+  /**
+   * Sets (or, with `undefined`, deletes) an app config value through occ and waits until the web server
+   * sees it (the discovery document for DCR, else the provisioning API): Nextcloud >= 32 serves app config
+   * from a local cache for 3 s. Throws ERR_SETTING_NOT_IN_EFFECT (bounded wait) when it never takes effect.
+   */
+  setAppConfig(app: string, key: string, value: string | undefined): Promise<void>;
   /** Logs of the instance and the harness's occ transcript, redacted. */
   logs(): Promise<string>;
   /**

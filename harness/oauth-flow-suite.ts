@@ -45,7 +45,7 @@ export interface OAuthFlowSuiteOptions {
  * missing verifier, DCR register/delete and DCR off, static clients, refresh with offline_access,
  * introspection, a refused login, an unregistered redirect_uri, traces without secrets, and the bearer
  * probe. `start` gives the prepared instance (consent off, DCR on, protections off); the suite changes
- * consent and DCR through occ and puts them back.
+ * consent and DCR with `setAppConfig` (occ, confirmed over HTTP) and puts them back.
  */
 export function describeOAuthFlows(title: string, start: () => Promise<StartedNextcloud>, options: OAuthFlowSuiteOptions): void {
   describe(title, () => {
@@ -54,10 +54,6 @@ export function describeOAuthFlows(title: string, start: () => Promise<StartedNe
     let callbacks: CallbackServer;
     let client: OAuthClient;
     const atLeast = (version: string): boolean => compareVersions(nc.variant.oidc, version) >= 0;
-    const occ = async (...args: string[]): Promise<void> => {
-      const result = await nc.occ(args);
-      expect(result.exitCode, `occ ${args.join(' ')}`).toBe(0);
-    };
     const login = async (request: AuthorizationRequest, consent: 'allow' | 'deny' = 'allow', uid?: string) => browser.login(nc.user(uid), request, callbacks, { consent, timeoutMs: options.timeoutMs });
 
     beforeAll(async () => {
@@ -96,7 +92,7 @@ export function describeOAuthFlows(title: string, start: () => Promise<StartedNe
 
     it('answers the consent page: Allow gives a code, Deny gives access_denied', { timeout: options.timeoutMs * 2 }, async () => {
       if (!atLeast('1.11.0')) return;
-      await occ('config:app:set', 'oidc', 'allow_user_settings', '--value=enabled');
+      await nc.setAppConfig('oidc', 'allow_user_settings', 'enabled');
       try {
         const consentClient = await OAuthClient.register(nc, { redirectUris: [callbacks.redirectUri] });
         try {
@@ -113,7 +109,7 @@ export function describeOAuthFlows(title: string, start: () => Promise<StartedNe
           await consentClient.delete();
         }
       } finally {
-        await occ('config:app:delete', 'oidc', 'allow_user_settings');
+        await nc.setAppConfig('oidc', 'allow_user_settings', undefined);
       }
     });
 
@@ -165,13 +161,13 @@ export function describeOAuthFlows(title: string, start: () => Promise<StartedNe
     });
 
     it('says dynamic_registration_not_allowed when DCR is off', { timeout: options.timeoutMs }, async () => {
-      await occ('config:app:delete', 'oidc', 'dynamic_client_registration');
+      await nc.setAppConfig('oidc', 'dynamic_client_registration', undefined);
       try {
         const off = await rejection(OAuthClient.register(nc, { redirectUris: [callbacks.redirectUri] }));
         expect(off.code).toBe('ERR_DCR');
         expect(off.detail).toMatchObject({ status: 400, error: 'dynamic_registration_not_allowed' });
       } finally {
-        await occ('config:app:set', 'oidc', 'dynamic_client_registration', '--value=true');
+        await nc.setAppConfig('oidc', 'dynamic_client_registration', 'true');
       }
     });
 

@@ -8,6 +8,7 @@ import { CallbackServer } from './oauth/callback-server.ts';
 import { OAuthClient } from './oauth/oauth-client.ts';
 import { describeOAuthFlows } from './oauth-flow-suite.ts';
 import { DoubleNextcloud } from './providers/double-provider.ts';
+import { enableBackupCodes } from './second-factor.ts';
 
 const outputDir = await mkdtemp(join(tmpdir(), 'nclab-oauth-flows-'));
 afterAll(() => rm(outputDir, { recursive: true, force: true }));
@@ -28,6 +29,40 @@ describe('double-only cases', () => {
       expect(seen.firstRunWizardClosed).toBe(true);
       expect(seen.callback.code).toBeDefined();
     } finally {
+      await callbacks.close();
+      await browser.close();
+      await nc.stop();
+    }
+  });
+
+  it('answers the second-factor challenge with one backup code, and says so when it has none', { timeout: 120_000 }, async () => {
+    const nc = await new DoubleNextcloud().withNextcloud(34).withTestUsers([{ uid: 'alice' }, { uid: 'carol' }]).start();
+    const browser = await BrowserSession.launch(nc.secrets);
+    const callbacks = await CallbackServer.start();
+    const factor = await enableBackupCodes(nc, nc.user('carol'));
+    try {
+      const client = await OAuthClient.register(nc, { redirectUris: [callbacks.redirectUri] });
+      const refused = await browser.login(nc.user('carol'), await client.authorizationRequest(), callbacks, { timeoutMs: 60_000 }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(HarnessError);
+      expect((refused as HarnessError).code).toBe('ERR_LOGIN_REJECTED');
+      expect((refused as HarnessError).message).toMatch(/asks carol for a second factor/);
+      await browser.forget({ uid: 'carol' });
+      const used: string[] = [];
+      const seen = await browser.login(nc.user('carol'), await client.authorizationRequest(), callbacks, {
+        timeoutMs: 60_000,
+        secondFactor: () => {
+          const code = factor.nextCode();
+          if (code) used.push(code);
+          return code;
+        },
+      });
+      expect(seen.secondFactorAnswered).toBe(true);
+      expect(seen.pages).toEqual(expect.arrayContaining(['/index.php/login/selectchallenge', '/index.php/login/challenge/backup_codes']));
+      expect(seen.callback.code).toBeDefined();
+      expect(used).toHaveLength(1);
+      await client.delete();
+    } finally {
+      expect(await factor.undo()).toEqual([]);
       await callbacks.close();
       await browser.close();
       await nc.stop();

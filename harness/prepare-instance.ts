@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { confirmAppConfig } from './confirm-app-config.ts';
 import { HarnessError } from './harness-error.ts';
 import { basicAuthorization, ocsRequest } from './nextcloud-http.ts';
 import type { OccResult, OccRunner, PreparationOptions, Progress, TestUser, TestUserRequest } from './nextcloud-instance.ts';
@@ -20,6 +21,8 @@ export interface PreparationTarget {
 /** The outcome of preparation: the users to log in with, and how to undo it. */
 export interface PreparedInstance {
   users: TestUser[];
+  /** The instance's apps as they are after preparation (the list read at start, with the apps enabled here). */
+  apps: AppList;
   /** One line per change made (for progress and reports); never secrets. */
   changes: string[];
   /** Undoes the changes in reverse order and removes the users the harness created. Errors are collected, not thrown. */
@@ -121,15 +124,28 @@ export async function prepareInstance(
       changed(`enabled ${toEnable.join(', ')}`);
       undo.push({ what: `disable ${toEnable.join(', ')}`, run: async () => void (await run(['app:disable', ...toEnable])) });
     }
+    const enabledApps = { ...apps.enabled };
+    const disabledApps = { ...apps.disabled };
+    for (const app of toEnable) if (app in disabledApps) enabledApps[app] = disabledApps[app]!;
+    const askedToEnable = [...new Set(options.enableApps ?? [])].filter((app) => !(app in apps.enabled) && app in apps.disabled);
+    if (askedToEnable.length > 0) {
+      await run(['app:enable', ...askedToEnable]);
+      changed(`enabled ${askedToEnable.join(', ')}`);
+      undo.push({ what: `disable ${askedToEnable.join(', ')}`, run: async () => void (await run(['app:disable', ...askedToEnable])) });
+      for (const app of askedToEnable) enabledApps[app] = disabledApps[app]!;
+    }
+    for (const app of Object.keys(enabledApps)) delete disabledApps[app];
     if ('firstrunwizard' in apps.enabled) {
       await run(['app:disable', 'firstrunwizard']);
       changed('disabled firstrunwizard');
       undo.push({ what: 'enable firstrunwizard', run: async () => void (await run(['app:enable', 'firstrunwizard'])) });
     }
 
+    const appChanges: [app: string, key: string, value: string | undefined][] = [];
     const setApp = async (app: string, key: string, value: string | undefined): Promise<void> => {
       const before = await appValue(occ, app, key);
       if (before === value) return;
+      appChanges.push([app, key, value]);
       if (value === undefined) await run(['config:app:delete', app, key]);
       else await run(['config:app:set', app, key, `--value=${value}`]);
       changed(value === undefined ? `deleted app config ${app} ${key}` : `app config ${app} ${key} = '${value}'`);
@@ -159,6 +175,15 @@ export async function prepareInstance(
       await setSystemBoolean(['ratelimit.protection.enabled'], false);
     }
 
+    // What occ changed reaches the web server only when its app config cache expires (NC >= 32 with a
+    // local memory cache): confirm each change over HTTP before the instance is handed to scenarios.
+    // One wait where nothing can be observed covers every change (all were made before it began).
+    let waited = false;
+    for (const [app, key, value] of appChanges) {
+      const confirmed = await confirmAppConfig(target, app, key, value, { progress, ...(waited ? { unobservableWaitMs: 0 } : {}) });
+      waited ||= !confirmed.observed;
+    }
+
     if (options.trustedDomains) {
       const current = await systemValue(occ, ['trusted_domains']);
       const entries: [string, unknown][] = Array.isArray(current) ? current.map((v, i) => [String(i), v]) : current && typeof current === 'object' ? Object.entries(current) : [];
@@ -181,8 +206,13 @@ export async function prepareInstance(
       if (user.created) undo.push({ what: `remove test user ${request.uid}`, run: () => deleteUser(target, request.uid, secrets) });
     }
 
+    if ('firstrunwizard' in enabledApps) {
+      disabledApps['firstrunwizard'] = enabledApps['firstrunwizard']!;
+      delete enabledApps['firstrunwizard'];
+    }
     return {
       users,
+      apps: { enabled: enabledApps, disabled: disabledApps },
       changes,
       restore: async () => {
         const failures: string[] = [];

@@ -23,11 +23,22 @@ export interface CheckDefinition {
   /** The specification, facts-page section or upstream suite behind the check. */
   refs: readonly CheckRef[];
   /**
-   * The Nextcloud app the check needs besides oidc and user_oidc (its API is the app's own route): on an
-   * instance without it the cell measures nothing about OAuth.
+   * Apps (ids of `occ app:list`) the check needs beyond core and the two OAuth apps. On an instance where
+   * one is not installed or disabled the check is not measured: its cell is `skipped` with the reason.
    */
-  app?: string;
+  apps?: readonly AppId[];
 }
+
+/** The apps a check can need, with the name reports use ("Deck is not installed"). */
+export const APP_NAMES = {
+  notes: 'Notes',
+  deck: 'Deck',
+  tables: 'Tables',
+  twofactor_backupcodes: 'Two-factor backup codes',
+} as const;
+
+/** An app a check can need. */
+export type AppId = keyof typeof APP_NAMES;
 
 /** A reference to an RFC section, linked to rfc-editor.org. */
 function rfc(number: number, section?: string): CheckRef {
@@ -184,25 +195,25 @@ export const CHECKS = {
     title: 'Notes GET with Bearer only',
     description: 'GET /index.php/apps/notes/api/v1/notes with the Bearer token and no OCS-APIRequest header answers 200.',
     refs: [facts('Bearer tokens on Nextcloud APIs'), facts('The user_oidc patch')],
-    app: 'notes',
+    apps: ['notes'],
   },
   'bearer.notes.post': {
     title: 'Notes POST with Bearer only',
     description: 'POST a note to /index.php/apps/notes/api/v1/notes with the Bearer token and no OCS-APIRequest header answers 200.',
     refs: [facts('Bearer tokens on Nextcloud APIs'), facts('The user_oidc patch')],
-    app: 'notes',
+    apps: ['notes'],
   },
   'bearer.notes.ocs-header.get': {
     title: 'Notes GET with Bearer + OCS-APIRequest',
     description: 'GET /index.php/apps/notes/api/v1/notes with the Bearer token and OCS-APIRequest: true answers 200.',
     refs: [facts('Bearer tokens on Nextcloud APIs')],
-    app: 'notes',
+    apps: ['notes'],
   },
   'bearer.notes.ocs-header.post': {
     title: 'Notes POST with Bearer + OCS-APIRequest',
     description: 'POST a note with the Bearer token and OCS-APIRequest: true answers 200.',
     refs: [facts('Bearer tokens on Nextcloud APIs')],
-    app: 'notes',
+    apps: ['notes'],
   },
   'bearer.dav.files.propfind': {
     title: 'DAV files PROPFIND with Bearer',
@@ -230,7 +241,7 @@ export const CHECKS = {
     title: 'Notes with an invalid token',
     description: 'With an invalid Bearer token, the Notes API answers 401.',
     refs: [rfc(6750, '3.1'), facts('Bearer tokens on Nextcloud APIs')],
-    app: 'notes',
+    apps: ['notes'],
   },
   'invalid-token.dav.files': {
     title: 'DAV files with an invalid token',
@@ -259,6 +270,7 @@ export const CHECKS = {
     description:
       'A user with a second factor who made a bearer request in the same session still has to pass the second factor before reaching a page (the user_oidc patch side effect).',
     refs: [facts('The user_oidc patch')],
+    apps: ['twofactor_backupcodes'],
   },
 
   // The included MCP server in front of Nextcloud
@@ -276,7 +288,7 @@ export const CHECKS = {
     title: 'MCP round trip: Notes',
     description: 'Through MCP tools: create a note, read it back, delete it.',
     refs: [MCP_TOOLS, facts('Bearer tokens on Nextcloud APIs'), facts('Other APIs an MCP server calls')],
-    app: 'notes',
+    apps: ['notes'],
   },
   'mcp.files.roundtrip': {
     title: 'MCP round trip: Files',
@@ -297,13 +309,13 @@ export const CHECKS = {
     title: 'MCP round trip: Deck',
     description: 'Through MCP tools: create a board, a stack and a card, read them back, delete them.',
     refs: [MCP_TOOLS, facts('Other APIs an MCP server calls'), facts('Bearer tokens on Nextcloud APIs')],
-    app: 'deck',
+    apps: ['deck'],
   },
   'mcp.tables.roundtrip': {
     title: 'MCP round trip: Tables',
     description: 'Through MCP tools: list tables, insert a row, read the rows back.',
     refs: [MCP_TOOLS, facts('Other APIs an MCP server calls')],
-    app: 'tables',
+    apps: ['tables'],
   },
   'mcp.unauthorized': {
     title: 'MCP without a token',
@@ -365,6 +377,15 @@ export function isCheckId(id: string): id is CheckId {
 export function checkDefinition(id: CheckId): CheckDefinition {
   return CHECKS[id];
 }
+
+/** The apps `id` needs (see CheckDefinition.apps); empty for a check of core and the OAuth apps only. */
+export function checkApps(id: CheckId): readonly AppId[] {
+  const def: CheckDefinition = CHECKS[id];
+  return def.apps ?? [];
+}
+
+/** Every app some check needs, in APP_NAMES order: the apps whose versions a matrix variant records. */
+export const CHECK_APP_IDS: readonly AppId[] = Object.keys(APP_NAMES) as AppId[];
 
 /** The group of a check: the part of its id before the first dot (`bearer`, `mcp`, ...). */
 export function checkGroup(id: string): string {

@@ -7,6 +7,7 @@ import { parseVariantTimings, timingsLine, VARIANT_ERROR_ANNOTATION, VARIANT_TIM
 import { DEFAULT_EXPECTATIONS_DIR, loadExpectations } from './expectations/lint-expectations.ts';
 import { buildMatrix, problemLines, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
 import type { Matrix, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
+import { INSTANCE_ATTACHMENT, parseInstanceRecord } from './instance-record.ts';
 import { CLASS_LABELS, doubleBanner } from './matrix/matrix-text.ts';
 import { matrixVerdict } from './matrix/matrix-verdict.ts';
 import { REPORT_FILES, writeMatrixReports } from './matrix/write-matrix-reports.ts';
@@ -200,6 +201,10 @@ export class MatrixReporter implements Reporter {
       const run: VariantRun = { tests: 0, ms: 0 };
       runs.set(key, run);
       for (const test of projectSuite.allTests()) {
+        const found = test.results.at(-1)?.attachments.find((a) => a.name === INSTANCE_ATTACHMENT && a.body);
+        const instance = found?.body ? parseInstanceRecord(found.body.toString('utf8')) : undefined;
+        const variant = variants.get(key);
+        if (instance && variant && !variant.apps) variant.apps = instance.apps;
         const observation = this.observe(test, key, project.testDir, warnings);
         const result = test.results.at(-1);
         const annotations = result?.annotations ?? [];
@@ -244,6 +249,7 @@ export class MatrixReporter implements Reporter {
     }
     const file = relative(testDir, test.location.file).split(sep).join('/');
     const error = variantError ? `the variant did not run: ${variantError}` : (result?.errors[0]?.message ?? result?.error?.message);
+    const skipReason = !variantError && result?.status === 'skipped' ? [...(result.annotations ?? []), ...test.annotations].find((a) => a.type === 'skip' && a.description)?.description : undefined;
     const observation: TestObservation & { result?: TestResult; variantError?: string } = {
       variant,
       test: { title: test.titlePath().slice(3).join(' › '), file, line: test.location.line },
@@ -252,6 +258,7 @@ export class MatrixReporter implements Reporter {
       records,
       links,
       ...(error ? { error: redactText(error.replace(ANSI, '')).slice(0, 2000) } : {}),
+      ...(skipReason ? { skipReason: redactText(skipReason).slice(0, 2000) } : {}),
     };
     if (result) observation.result = result;
     if (variantError) observation.variantError = variantError;

@@ -33,6 +33,8 @@ export interface CheckRecord {
   id: CheckId;
   passed: boolean;
   observed: CheckObservation;
+  /** True when the check could not be measured on the instance (an app it needs is absent); `observed.message` says why. */
+  skipped?: boolean;
 }
 
 /** The JSON body of a check attachment. */
@@ -54,7 +56,7 @@ const MAX_MESSAGE = 2000;
 const MAX_DETAIL = 20_000;
 
 /** Checks and normalises a record: known id, boolean `passed`, integer status, secrets redacted, sizes bounded. */
-export function normaliseCheckRecord(record: { id: string; passed: boolean; observed?: CheckObservation }): CheckRecordBody {
+export function normaliseCheckRecord(record: { id: string; passed: boolean; observed?: CheckObservation; skipped?: boolean }): CheckRecordBody {
   if (!isCheckId(record.id)) {
     throw new CheckRecordError('ERR_UNKNOWN_CHECK', `unknown check id '${record.id}': add it to scenarios/checks.ts or use a catalogue id`);
   }
@@ -75,7 +77,9 @@ export function normaliseCheckRecord(record: { id: string; passed: boolean; obse
     }
     observed.detail = text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}… (truncated)` : JSON.parse(text);
   }
-  return { v: CHECK_RECORD_VERSION, id: record.id, passed: record.passed, observed };
+  if (record.skipped !== undefined && typeof record.skipped !== 'boolean') throw new CheckRecordError('ERR_CHECK_RECORD', `check ${record.id}: skipped must be true or false`);
+  if (record.skipped && !observed.message) throw new CheckRecordError('ERR_CHECK_RECORD', `check ${record.id}: a skipped check needs observed.message saying why it was not measured`);
+  return { v: CHECK_RECORD_VERSION, id: record.id, passed: record.skipped ? false : record.passed, observed, ...(record.skipped ? { skipped: true } : {}) };
 }
 
 /**
@@ -87,6 +91,15 @@ export function normaliseCheckRecord(record: { id: string; passed: boolean; obse
  */
 export async function recordCheck(testInfo: TestInfo, record: { id: CheckId; passed: boolean; observed?: CheckObservation }): Promise<void> {
   const body = normaliseCheckRecord(record);
+  await testInfo.attach(CHECK_ATTACHMENT, { body: JSON.stringify(body), contentType: 'application/json' });
+}
+
+/**
+ * Records that a check could not be measured on this instance, with the reason (`Deck is not installed ...`):
+ * its cell is `skipped` with that reason, never a pass or a fail.
+ */
+export async function recordSkippedCheck(testInfo: TestInfo, id: CheckId, reason: string): Promise<void> {
+  const body = normaliseCheckRecord({ id, passed: false, skipped: true, observed: { message: reason } });
   await testInfo.attach(CHECK_ATTACHMENT, { body: JSON.stringify(body), contentType: 'application/json' });
 }
 

@@ -4,6 +4,7 @@ import type { DoubleState, DoubleUser } from '../double-state.ts';
 import type { DoubleEnv, RequestContext } from '../request-context.ts';
 import { accountStore } from './account-store.ts';
 import { isAdmin, OcsException, ocsRoute, phpJson } from './app-framework.ts';
+import { backupCodeStore } from './backup-codes.ts';
 import { capabilitiesData } from './capabilities.ts';
 import { deckStore } from './deck-store.ts';
 import { notesStore } from './notes-store.ts';
@@ -298,7 +299,16 @@ export function registerOcsRoutes(app: Hono<DoubleEnv>, state: DoubleState): voi
     notesStore(state).deleteUser(target.uid);
     deckStore(state).deleteUser(target.uid);
     tablesStore(state).deleteUser(target.uid);
+    backupCodeStore(state).deleteUser(target.uid);
     for (const session of state.sessions.values()) if (session.uid === target.uid) session.uid = undefined;
     return { data: [] };
+  });
+
+  // provisioning_api AppConfigController::getValue (admin only): an app config value as the web process
+  // sees it (IAppConfig::getValueMixed, through its local cache), `defaultValue` when it is not set.
+  ocsRoute(app, state, 'GET', '/apps/provisioning_api/api/v1/config/apps/:app/:key', { adminRequired: true }, ({ params }) => {
+    const appId = params.string('app');
+    if (!/^[a-z0-9_-]+$/i.test(appId)) return { data: { data: { message: 'Invalid app id given' } }, status: 403 };
+    return { data: { data: state.getAppValue(appId, params.string('key'), params.string('defaultValue', '')) } };
   });
 }

@@ -26,7 +26,7 @@ async function propfind(d: StartedDouble, path: string, headers: Record<string, 
 describe('DAV 401 answers (NC 32)', () => {
   let d: StartedDouble;
   beforeAll(async () => {
-    d = await startDouble({ nextcloud: 32 });
+    d = await startDouble({ nextcloud: 32, appConfigCacheTtlMs: 0 });
   });
   afterAll(async () => d.stop());
 

@@ -167,7 +167,7 @@ describe('consent page', () => {
 
   it('Allow (grant with the requesttoken header) leads to the code; the consent is remembered for 90 days', async () => {
     let now = Date.parse('2026-06-01T12:00:00Z');
-    const { s, client, page } = await toConsent({ nextcloud: 32, oidc: '1.16.6', consent: true, now: () => now });
+    const { s, client, page } = await toConsent({ nextcloud: 32, oidc: '1.16.6', consent: true, now: () => now, appConfigCacheTtlMs: 0 });
     const token = HttpSession.requestToken(page);
     const refused = await s.postForm('/index.php/apps/oidc/consent/grant', { scopes: 'openid profile email' }, { Accept: 'application/json' });
     expect(refused.status).toBe(412);

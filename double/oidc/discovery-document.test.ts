@@ -83,13 +83,39 @@ describe('discovery', () => {
   });
 
   it('lists registration_endpoint only while dynamic_client_registration is the string true', async () => {
-    double = await startDouble({ dcr: false });
+    double = await startDouble({ dcr: false, appConfigCacheTtlMs: 0 });
     const get = async (): Promise<Record<string, unknown>> => (await (await fetch(`${double!.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
     expect(await get()).not.toHaveProperty('registration_endpoint');
     await double.occ(['config:app:set', 'oidc', 'dynamic_client_registration', '--value=1']);
     expect(await get()).not.toHaveProperty('registration_endpoint');
     await double.occ(['config:app:set', 'oidc', 'dynamic_client_registration', '--value=true']);
     expect((await get())['registration_endpoint']).toBe(`${double.url}/index.php/apps/oidc/register`);
+  });
+
+  it('sees a DCR change made through occ only when the web process\'s app config cache expires (NC >= 32 with a local cache)', async () => {
+    const registered = async (): Promise<boolean> => 'registration_endpoint' in ((await (await fetch(`${double!.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>);
+    double = await startDouble({ nextcloud: 34, appConfigCacheTtlMs: 400 });
+    expect(await registered()).toBe(true);
+    await double.occ(['config:app:delete', 'oidc', 'dynamic_client_registration']);
+    expect(await registered()).toBe(true);
+    const refused = await fetch(`${double.url}/index.php/apps/oidc/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:9/cb'] }) });
+    expect(refused.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await registered()).toBe(false);
+    // cache_app_config=false: every request reads the database.
+    await double.occ(['config:system:set', 'cache_app_config', '--value=false', '--type=boolean']);
+    await double.occ(['config:app:set', 'oidc', 'dynamic_client_registration', '--value=true']);
+    expect(await registered()).toBe(true);
+    await double.stop();
+    // The default is Nextcloud's 3 s; NC 31 has no such cache.
+    double = await startDouble({ nextcloud: 34 });
+    expect(double.state.appConfigCacheTtlMs).toBe(3000);
+    expect(double.state.webCachesAppConfig()).toBe(true);
+    await double.occ(['config:system:delete', 'memcache.local']);
+    expect(double.state.webCachesAppConfig()).toBe(false);
+    await double.stop();
+    double = await startDouble({ nextcloud: 31 });
+    expect(double.state.webCachesAppConfig()).toBe(false);
   });
 
   it('adds the scopes clients allow (oidc >= 1.11)', async () => {

@@ -70,7 +70,7 @@ const create: OccCommand = {
       if (redirectUriError(uri)) return failure(`The redirect uri '${uri}' is not valid according to the configured redirect uri rules.`);
     }
     const tokenTypeOption = option(options, 'token_type');
-    const tokenType = tokenTypeOption !== undefined && tokenTypeOption !== '' ? tokenTypeOption : state.getAppValue('oidc', 'default_token_type', 'opaque');
+    const tokenType = tokenTypeOption !== undefined && tokenTypeOption !== '' ? tokenTypeOption : (state.appConfig.get('oidc')?.get('default_token_type') ?? 'opaque');
     const clientId = option(options, 'client_id');
     if (clientId !== undefined && clientId.trim() !== '' && !CREDENTIAL_PATTERN.test(clientId)) return failure('Your clientId must comply with the following rules: printable ASCII except : and length 32-64');
     const clientSecret = option(options, 'client_secret');

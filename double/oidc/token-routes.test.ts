@@ -14,7 +14,7 @@ afterEach(async () => {
 
 async function start(options: StartDoubleOptions = {}): Promise<StartedDouble> {
   clock = Date.parse('2026-07-01T09:00:00Z');
-  double = await startDouble({ now: () => clock, ...options });
+  double = await startDouble({ now: () => clock, appConfigCacheTtlMs: 0, ...options });
   return double;
 }
 

@@ -109,36 +109,40 @@ export function loginPage(state: LoginPageState): string {
   });
 }
 
-/** The fixed TOTP code the double's `twofactor_totp` provider accepts (there is no real secret). */
-export const DOUBLE_TOTP_CODE = '000000';
-
-/** Core's "select challenge" page: the user's second-factor providers (the double has TOTP). */
-export function selectChallengePage(requestToken: string, redirectUrl: string | undefined): string {
+/**
+ * Core's "select challenge" page (`core/templates/twofactorselectchallenge.php`) for a user without a primary
+ * provider (the double plays only backup codes): the "enforced but not configured" notice, then, when the user
+ * has backup codes, the "Use backup code" link to `/login/challenge/backup_codes`, and "Cancel login".
+ */
+export function selectChallengePage(requestToken: string, redirectUrl: string | undefined, backupCodes: boolean): string {
   const query = redirectUrl !== undefined ? `?redirect_url=${encodeURIComponent(redirectUrl)}` : '';
+  const notice = backupCodes
+    ? 'Two-factor authentication is enforced but has not been configured on your account. Use one of your backup codes to log in or contact your admin for assistance.'
+    : 'Two-factor authentication is enforced but has not been configured on your account. Contact your admin for assistance.';
   return renderPage({
     title: 'Two-factor authentication',
     requestToken,
-    body: `<div class="guest-box two-factor-select"><h2>Two-factor authentication</h2><p>Enhanced security is enabled for your account. Choose a second factor for authentication:</p>
-<ul><li><a class="two-factor-provider" href="${INDEX_PHP}/login/challenge/totp${escapeHtml(query)}"><strong>TOTP (Authenticator app)</strong><p>Authenticate with a TOTP app</p></a></li></ul>
-<p><a class="two-factor-secondary" href="${INDEX_PHP}/logout?requesttoken=${encodeURIComponent(requestToken)}">Cancel login</a></p></div>`,
+    body: `<div class="guest-box two-factor-select"><h2>Two-factor authentication</h2><p><strong>${notice}</strong></p>
+${backupCodes ? `<p><a class="button primary two-factor-primary" href="${INDEX_PHP}/login/challenge/backup_codes${escapeHtml(query)}">Use backup code</a></p>` : ''}
+<p><a id="cancel-login" class="two-factor-secondary" href="${INDEX_PHP}/logout?requesttoken=${encodeURIComponent(requestToken)}">Cancel login</a></p></div>`,
   });
 }
 
 /**
- * The TOTP challenge page: `form` posting `challenge` (and `redirect_url`, `requesttoken`) to
- * `/index.php/login/challenge/totp`. The double accepts DOUBLE_TOTP_CODE.
+ * The backup code challenge (`core/templates/twofactorshowchallenge.php` around
+ * `twofactor_backupcodes/templates/challenge.php`): `form.challenge-form` without action (it posts to the
+ * page's own URL, `redirect_url` in its query) with `input[name="challenge"]` and `button.two-factor-submit`.
  */
-export function totpChallengePage(requestToken: string, redirectUrl: string | undefined, error: boolean): string {
+export function backupCodeChallengePage(requestToken: string, error: boolean): string {
   return renderPage({
     title: 'Two-factor authentication',
     requestToken,
-    body: `<div class="guest-box two-factor-challenge"><h2>TOTP (Authenticator app)</h2>
-${error ? '<p class="warning" role="alert">Error while validating your second factor</p>' : ''}
-<form method="POST" class="totp-form" action="${INDEX_PHP}/login/challenge/totp">
-<input type="tel" minlength="6" maxlength="10" name="challenge" required autofocus autocomplete="one-time-code" inputmode="numeric" placeholder="Authentication code">
-<input type="hidden" name="requesttoken" value="${escapeHtml(requestToken)}">
-${redirectUrl !== undefined ? `<input type="hidden" name="redirect_url" value="${escapeHtml(redirectUrl)}">` : ''}
-<button class="primary two-factor-submit" type="submit">Submit</button>
+    body: `<div class="guest-box two-factor-challenge"><h2>Backup code</h2>
+${error ? '<p class="warning" role="alert"><strong>Error while validating your second factor</strong></p>' : ''}
+<p>Use one of the backup codes you saved when setting up two-factor authentication.</p>
+<form method="POST" class="challenge-form">
+<input type="text" class="challenge" name="challenge" required="required" autofocus autocomplete="off" autocapitalize="off" placeholder="Backup code">
+<button class="two-factor-submit primary" type="submit">Submit</button>
 </form></div>`,
   });
 }

@@ -21,6 +21,11 @@ export const LOGIN_SELECTORS = {
   consentContainer: '#oidc-consent-container',
   allow: '.consent-actions button.primary',
   deny: '.consent-actions button.secondary',
+  /** The "Use backup code" link of core's challenge selection (`twofactorselectchallenge.php`). */
+  useBackupCode: 'a[href*="/login/challenge/backup_codes"]',
+  /** The backup code challenge (`twofactor_backupcodes/templates/challenge.php`). */
+  challengeInput: 'form.challenge-form input[name="challenge"]',
+  challengeSubmit: 'form.challenge-form button.two-factor-submit',
   firstRunWizard: '#firstrunwizard',
   firstRunWizardClose: '#firstrunwizard button[aria-label="Close"]',
 } as const;
@@ -43,6 +48,11 @@ export interface BrowserLoginOptions {
   artifacts?: ArtifactMode;
   /** A label for the artifact folder (default: the user id). */
   label?: string;
+  /**
+   * Where the second factor comes from when Nextcloud asks for one: the next unused backup code (see
+   * `enableBackupCodes`). Without it a challenge page is ERR_LOGIN_REJECTED.
+   */
+  secondFactor?: () => string | undefined;
   progress?: Progress;
 }
 
@@ -56,6 +66,8 @@ export interface BrowserLoginResult {
   loginFormShown: boolean;
   /** Whether the firstrunwizard modal had to be closed. */
   firstRunWizardClosed: boolean;
+  /** Whether a second-factor challenge was answered with a backup code. */
+  secondFactorAnswered: boolean;
   /** Paths of the pages the browser went through (no query strings). */
   pages: string[];
   /** Kept artifacts (trace zips, screenshot), if any. */
@@ -88,10 +100,10 @@ async function bounded<T>(operation: Promise<T>, ms: number): Promise<T | undefi
   }
 }
 
-async function visibleText(page: Page, max = 300): Promise<string> {
+async function visibleText(page: Page, max = 300, timeoutMs = 2000): Promise<string> {
   const text = await page
     .locator('body')
-    .innerText({ timeout: 2000 })
+    .innerText({ timeout: Math.max(1, Math.min(2000, timeoutMs)) })
     .catch(() => '');
   return text.replace(/\s+/g, ' ').trim().slice(0, max);
 }
@@ -167,7 +179,7 @@ export class BrowserSession {
     const traces: string[] = [];
     const context = await this.context(user);
     const redirectUri = new URL(request.redirectUri);
-    const result: BrowserLoginResult = { callback: undefined as unknown as CallbackResult, consentShown: false, loginFormShown: false, firstRunWizardClosed: false, pages: [], artifacts: [] };
+    const result: BrowserLoginResult = { callback: undefined as unknown as CallbackResult, consentShown: false, loginFormShown: false, firstRunWizardClosed: false, secondFactorAnswered: false, pages: [], artifacts: [] };
     let page: Page | undefined;
     let recording = false;
 
@@ -188,7 +200,10 @@ export class BrowserSession {
     );
     try {
       page = await this.page(user, context, left());
-      page.setDefaultTimeout(Math.min(timeoutMs, 30_000));
+      // Every wait below takes its time from the flow's deadline (left()); a wait that names none gets
+      // the whole flow's time, never Playwright's 30 s default.
+      page.setDefaultTimeout(timeoutMs);
+      page.setDefaultNavigationTimeout(timeoutMs);
       progress(`browser: opening the authorization URL for ${user.uid}`);
       await page.goto(request.url.href, { waitUntil: 'commit', timeout: left() });
       let submitted = false;
@@ -202,7 +217,7 @@ export class BrowserSession {
             const message = await page
               .getByText(LOGIN_ERROR_TEXT)
               .first()
-              .textContent({ timeout: 10_000 })
+              .textContent({ timeout: Math.min(left(), 10_000) })
               .catch(() => null);
             throw new HarnessError(
               'ERR_LOGIN_REJECTED',
@@ -213,18 +228,16 @@ export class BrowserSession {
           progress('browser: login page, waiting for the form');
           await page.locator(LOGIN_SELECTORS.user).waitFor({ state: 'visible', timeout: left() });
           result.loginFormShown = true;
-          await page.locator(LOGIN_SELECTORS.user).fill(user.uid);
+          await page.locator(LOGIN_SELECTORS.user).fill(user.uid, { timeout: left() });
           if (recording && dir) {
             const path = join(dir, 'trace-1-before-password.zip');
             await context.tracing.stopChunk({ path });
             traces.push(path);
             recording = false;
           }
-          await page.locator(LOGIN_SELECTORS.password).focus();
+          await page.locator(LOGIN_SELECTORS.password).focus({ timeout: left() });
           await page.keyboard.insertText(user.password);
-          const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page!.mainFrame(), timeout: left() });
-          await page.locator(LOGIN_SELECTORS.submit).click();
-          await navigated;
+          await submitForm(page, LOGIN_SELECTORS.submit, left(), () => pageKind(new URL(page!.url()), redirectUri) !== 'login');
           submitted = true;
           // The login page and its POST are behind us: record again.
           if (tracing) {
@@ -260,7 +273,7 @@ export class BrowserSession {
             moved.catch(() => undefined);
             await Promise.race([moved, arrived]);
           } catch (error) {
-            throw new HarnessError('ERR_BROWSER', `the consent page stayed after ${options.consent === 'deny' ? 'Deny' : 'Allow'}: ${secrets.redact(await visibleText(page))}`, { cause: error });
+            throw new HarnessError('ERR_BROWSER', `the consent page stayed after ${options.consent === 'deny' ? 'Deny' : 'Allow'}: ${secrets.redact(await visibleText(page, 300, left()))}`, { cause: error });
           }
           if (delivered) break;
           continue;
@@ -268,15 +281,36 @@ export class BrowserSession {
         if (kind === 'authorize') {
           await page.waitForLoadState('load', { timeout: left() }).catch(() => undefined);
           if (pageKind(new URL(page.url()), redirectUri) !== 'authorize') continue;
-          const text = secrets.redact(await visibleText(page));
+          const text = secrets.redact(await visibleText(page, 300, left()));
           throw new HarnessError('ERR_AUTHORIZE_ERROR_PAGE', `Nextcloud showed an error page instead of redirecting: ${text || '(empty page)'}`, { detail: { page: url.pathname, text } });
         }
         if (kind === 'two-factor') {
-          throw new HarnessError('ERR_LOGIN_REJECTED', `Nextcloud asks ${user.uid} for a second factor: use a test user without two-factor authentication`, { detail: { page: url.pathname } });
+          if (!options.secondFactor) {
+            throw new HarnessError('ERR_LOGIN_REJECTED', `Nextcloud asks ${user.uid} for a second factor: use a test user without two-factor authentication, or give the login its backup codes`, { detail: { page: url.pathname } });
+          }
+          if (/\/login\/selectchallenge$/.test(url.pathname)) {
+            progress('browser: second-factor selection, choosing a backup code');
+            const link = page.locator(LOGIN_SELECTORS.useBackupCode);
+            if (!(await link.count())) throw new HarnessError('ERR_LOGIN_REJECTED', `Nextcloud asks ${user.uid} for a second factor but offers no backup code: ${secrets.redact(await visibleText(page, 200, left()))}`, { detail: { page: url.pathname } });
+            await submitForm(page, LOGIN_SELECTORS.useBackupCode, left(), () => !/\/login\/selectchallenge$/.test(new URL(page!.url()).pathname));
+            continue;
+          }
+          if (result.secondFactorAnswered) {
+            throw new HarnessError('ERR_LOGIN_REJECTED', `Nextcloud refused the backup code of ${user.uid}: ${secrets.redact(await visibleText(page, 200, left()))}`, { detail: { page: url.pathname } });
+          }
+          const code = options.secondFactor();
+          if (!code) throw new HarnessError('ERR_LOGIN_REJECTED', `no unused backup code left for ${user.uid}`, { detail: { page: url.pathname } });
+          secrets.add(code);
+          progress('browser: second-factor challenge, answering with a backup code');
+          await page.locator(LOGIN_SELECTORS.challengeInput).fill(code, { timeout: left() });
+          const challengePath = url.pathname;
+          await submitForm(page, LOGIN_SELECTORS.challengeSubmit, left(), () => new URL(page!.url()).pathname !== challengePath);
+          result.secondFactorAnswered = true;
+          continue;
         }
         // A page of Nextcloud after the consent page: wait briefly for a response the page's fetch delivered.
-        if (result.consentShown && (await Promise.race([arrived.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]).catch(() => false))) break;
-        throw new HarnessError('ERR_BROWSER', `the browser ended on ${secrets.redactUrl(url.origin + url.pathname)}, not on the redirect URI, the login, redirect or consent page: ${secrets.redact(await visibleText(page, 200))}`, { detail: { page: url.pathname } });
+        if (result.consentShown && (await Promise.race([arrived.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), Math.min(2000, left())))]).catch(() => false))) break;
+        throw new HarnessError('ERR_BROWSER', `the browser ended on ${secrets.redactUrl(url.origin + url.pathname)}, not on the redirect URI, the login, redirect or consent page: ${secrets.redact(await visibleText(page, 200, left()))}`, { detail: { page: url.pathname } });
       }
       result.callback = await arrived;
       secrets.add(result.callback.code);
@@ -338,6 +372,34 @@ export class BrowserSession {
 }
 
 /**
+ * Submits a form (clicks `submitSelector`) and waits for the page to move on, within `timeoutMs`. The click and the
+ * navigation race: under load the POST can be answered and the page be on its way to the redirect page
+ * while Playwright still waits on the click (observed against real NC 32: `locator.click: Timeout 30000ms
+ * exceeded` with the redirect page already shown). A click that fails or hangs is not an error when the
+ * page navigated or `progressed()` says the page left the login form; only a click that fails while the
+ * page stays on the form is.
+ */
+export async function submitForm(page: Page, submitSelector: string, timeoutMs: number, progressed: () => boolean): Promise<void> {
+  let moved = false;
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: timeoutMs }).then(() => void (moved = true));
+  navigated.catch(() => undefined);
+  const clicked = page.locator(submitSelector).click({ timeout: timeoutMs });
+  clicked.catch(() => undefined);
+  try {
+    await Promise.race([clicked, navigated]);
+  } catch (error) {
+    if (!moved && !progressed()) throw error;
+    return;
+  }
+  if (moved) return;
+  try {
+    await navigated;
+  } catch (error) {
+    if (!progressed()) throw error;
+  }
+}
+
+/**
  * Closes the firstrunwizard modal if it covers the page (facts page, gotcha 6): its close button appears
  * only after a ~5 s intro. Returns whether it was there.
  */
@@ -347,7 +409,7 @@ export async function closeFirstRunWizard(page: Page, timeoutMs: number): Promis
   if (!(await wizard.isVisible())) return false;
   const close = page.locator(LOGIN_SELECTORS.firstRunWizardClose);
   await close.waitFor({ state: 'visible', timeout: Math.min(timeoutMs, 20_000) });
-  await close.click();
+  await close.click({ timeout: Math.min(timeoutMs, 10_000) });
   await wizard.waitFor({ state: 'hidden', timeout: Math.min(timeoutMs, 10_000) });
   return true;
 }

@@ -317,7 +317,8 @@ export class DockerNextcloud extends NextcloudBuilder {
   }
 
   protected defaultUsers(): TestUserRequest[] {
-    return [{ uid: 'alice' }, { uid: 'bob' }];
+    // carol: the user the matrix gives a second factor (backup codes) for session.twofactor-enforced.
+    return [{ uid: 'alice' }, { uid: 'bob' }, { uid: 'carol' }];
   }
 
   /** The variant in words: Nextcloud, every app's version or source (`none` for one left out), the patch. */

@@ -57,7 +57,7 @@ describe('DoubleNextcloud (the Nextcloud double, prepared like a real instance)'
     expect(state.users.has('alice')).toBe(false);
     expect(state.isEnabled('oidc')).toBe(false);
     expect(state.isEnabled('firstrunwizard')).toBe(true);
-    expect(state.getAppValue('oidc', 'dynamic_client_registration', '(unset)')).toBe('(unset)');
+    expect(state.appConfig.get('oidc')?.get('dynamic_client_registration') ?? '(unset)').toBe('(unset)');
     expect(state.getSystemValue('user_oidc')).toEqual({});
     await nc.stop();
   });
@@ -75,6 +75,25 @@ describe('DoubleNextcloud (the Nextcloud double, prepared like a real instance)'
     } finally {
       await nc.stop();
     }
+  });
+
+  it('plays an instance without an app, enables a disabled app when asked and disables it again on stop', async () => {
+    const builder = new DoubleNextcloud().withApps({ deck: 'disabled', tables: false }).withEnabledApps(['deck', 'tables']);
+    const nc = await builder.start();
+    const state = builder.startedDouble!.state;
+    try {
+      expect(Object.keys(nc.apps.enabled)).toEqual(expect.arrayContaining(['deck', 'notes', 'oidc', 'user_oidc']));
+      expect(nc.apps.enabled).not.toHaveProperty('tables');
+      expect(nc.apps.disabled).not.toHaveProperty('tables');
+      expect(nc.apps.disabled).toHaveProperty('firstrunwizard');
+      expect(nc.apps.enabled).not.toHaveProperty('firstrunwizard');
+      expect(state.isEnabled('deck')).toBe(true);
+      expect(await nc.logs()).toMatch(/occ app:enable deck -> exit 0/);
+    } finally {
+      await nc.stop();
+    }
+    expect(state.isEnabled('deck')).toBe(false);
+    expect(state.installedApps.has('tables')).toBe(false);
   });
 
   it('turns an impossible variant into a one-line error with exit code 2', async () => {

@@ -1,4 +1,4 @@
-import { DEFAULT_USERS, startDouble, VersionError, type NextcloudMajor, type PatchMode, type StartedDouble } from '../../double/index.ts';
+import { DEFAULT_USERS, startDouble, VersionError, type DoubleAppState, type NextcloudMajor, type PatchMode, type StartedDouble } from '../../double/index.ts';
 import { HarnessError } from '../harness-error.ts';
 import { NextcloudBuilder } from '../nextcloud-builder.ts';
 import type { LaunchContext, LaunchedNextcloud, TestUser, TestUserRequest } from '../nextcloud-instance.ts';
@@ -23,6 +23,8 @@ export class DoubleNextcloud extends NextcloudBuilder {
   private patch: PatchMode = 'none';
   private host = '127.0.0.1';
   private now: (() => number) | undefined;
+  private apps: Record<string, DoubleAppState> = {};
+  private appConfigCacheTtlMs: number | undefined;
   private double: StartedDouble | undefined;
 
   /** Nextcloud major the double plays (31-35, default 32). */
@@ -55,6 +57,24 @@ export class DoubleNextcloud extends NextcloudBuilder {
     return this;
   }
 
+  /**
+   * Apps the double plays differently from a fresh double: `{ deck: false, tables: false }` is an instance
+   * without Deck and Tables (as the recorded real NC 32.0.1), `'disabled'` an app that is installed but disabled.
+   */
+  withApps(apps: Readonly<Record<string, DoubleAppState>>): this {
+    this.apps = { ...this.apps, ...apps };
+    return this;
+  }
+
+  /**
+   * Milliseconds the double's web process serves app config from its local cache after occ changed it
+   * (default 3000, as Nextcloud >= 32 with APCu; 0 plays `cache_app_config=false`).
+   */
+  withAppConfigCacheTtl(ms: number): this {
+    this.appConfigCacheTtlMs = ms;
+    return this;
+  }
+
   /** The double's clock (milliseconds since the epoch), for expiry tests. */
   withClock(now: () => number): this {
     this.now = now;
@@ -83,10 +103,13 @@ export class DoubleNextcloud extends NextcloudBuilder {
         users: [{ ...DEFAULT_USERS.find((u) => u.uid === DOUBLE_ADMIN.uid)!, groups: ['admin'] }],
         host: this.host,
         port: 0,
+        ...(Object.keys(this.apps).length > 0 ? { apps: this.apps } : {}),
+        ...(this.appConfigCacheTtlMs !== undefined ? { appConfigCacheTtlMs: this.appConfigCacheTtlMs } : {}),
         ...(this.now ? { now: this.now } : {}),
       });
     } catch (error) {
       if (error instanceof VersionError) throw new HarnessError('ERR_BAD_OPTION', error.message, { cause: error });
+      if (error instanceof Error && error.message.startsWith('the double knows no app')) throw new HarnessError('ERR_BAD_OPTION', error.message, { cause: error });
       throw error;
     }
     this.double = double;

@@ -43,15 +43,15 @@ describe('ExternalNextcloud', () => {
       expect(state.getSystemValue('user_oidc')).toEqual({ oidc_provider_bearer_validation: true });
       expect(state.getSystemValue('auth.bruteforce.protection.enabled')).toBe(false);
       expect(state.getSystemValue('trusted_domains')).toEqual({ '0': 'cloud.example.test', '1': 'nc.example.test' });
-      expect(nc.users).toHaveLength(2);
+      expect(nc.users).toHaveLength(3);
       for (const user of nc.users) {
-        expect(user.uid).toMatch(/^nclab-[0-9a-f]{6}-(alice|bob)$/);
+        expect(user.uid).toMatch(/^nclab-[0-9a-f]{6}-(alice|bob|carol)$/);
         expect(state.checkPassword(user.uid, user.password)).toBeDefined();
       }
       const uids = nc.users.map((u) => u.uid);
       await nc.stop();
       for (const uid of uids) expect(state.users.has(uid)).toBe(false);
-      expect(state.getAppValue('oidc', 'dynamic_client_registration')).toBe('false');
+      expect(state.appConfig.get('oidc')?.get('dynamic_client_registration')).toBe('false');
       expect(state.getSystemValue('user_oidc')).toEqual({ oidc_provider_bearer_validation: 'true' });
       expect(state.getSystemValue('auth.bruteforce.protection.enabled')).toBe(true);
       expect(state.getSystemValue('trusted_domains')).toEqual({ '0': 'cloud.example.test' });

@@ -94,7 +94,8 @@ export class ExternalNextcloud extends NextcloudBuilder {
 
   protected defaultUsers(): TestUserRequest[] {
     const run = randomBytes(3).toString('hex');
-    return ['alice', 'bob'].map((name) => ({ uid: `nclab-${run}-${name}`, displayName: `nc-oauth-lab ${name} (${run})` }));
+    // carol: the user the matrix gives a second factor (backup codes) for session.twofactor-enforced.
+    return ['alice', 'bob', 'carol'].map((name) => ({ uid: `nclab-${run}-${name}`, displayName: `nc-oauth-lab ${name} (${run})` }));
   }
 
   async launch(context: LaunchContext): Promise<LaunchedNextcloud> {

@@ -16,6 +16,9 @@ import { z } from 'zod';
  *   tokens of the oidc app") is evaluated the same way on its own and must hold too.
  * - `version_added: false` statements never match: they document why the check fails (notes + link).
  * - A check without an entry is `unknown`.
+ * - `fails_with` says how the check fails where the statement explains an expected failure: the status the
+ *   scenario observes and, optionally, text its message contains. A cell that fails where the data says it
+ *   fails, but with another status (or without that text), is `wrong-reason`, never an expected failure.
  */
 
 /** The components a statement can be about. */
@@ -34,6 +37,15 @@ export const rangeSchema = z.strictObject({
 
 /** A version range of another component. */
 export type VersionRangeStatement = z.infer<typeof rangeSchema>;
+
+/** How a check fails where a statement explains the failure: the observed status and, optionally, message text. */
+export const failsWithSchema = z.strictObject({
+  status: z.int().describe('The status the scenario observes when the check fails for this reason (HTTP status, or the MCP/JSON-RPC code).'),
+  message: z.string().min(1).optional().describe('Text the observed message contains when the check fails for this reason (case-sensitive), e.g. "CORS requires basic auth".'),
+}).describe('How the check fails where this statement explains the failure. Another status, or a message without this text, is a failure for another reason (wrong-reason).');
+
+/** How a check fails for the reason a statement gives. */
+export type FailsWith = z.infer<typeof failsWithSchema>;
 
 /** What else must hold for a statement to match. */
 export const requiresSchema = z.strictObject({
@@ -64,6 +76,8 @@ export const statementSchema = z.strictObject({
     .url({ protocol: /^https$/, error: 'impl_url must be an https URL' })
     .optional()
     .describe('The upstream PR, issue or release that explains the statement (GitHub owner/repo#N as its URL).'),
+  /** How the check fails where this statement explains the failure (mostly on `version_added: false` statements). */
+  fails_with: failsWithSchema.optional(),
 });
 
 /** One support statement. */

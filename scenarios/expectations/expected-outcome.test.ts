@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckId } from '../checks.ts';
 import type { Variant } from '../variant.ts';
-import { expectedOutcome, type ExpectationSet } from './expected-outcome.ts';
+import { describeExpectedFailure, expectedOutcome, failsAsExpected, type ExpectationSet } from './expected-outcome.ts';
 import { loadExpectations } from './lint-expectations.ts';
 
 const data: ExpectationSet = loadExpectations();
@@ -147,5 +147,29 @@ describe('the expectations data expresses the facts page', () => {
     expect(() => expectedOutcome({ checks: new Map([['mcp.initialize', { include: ['x'], support: [] }]]), conditions: new Map() }, 'mcp.initialize', ctx('0.1.0', 32))).toThrow(
       /includes unknown condition 'x'/,
     );
+  });
+});
+
+describe('failsAsExpected', () => {
+  const cors = { fails_with: { status: 401, message: 'CORS requires basic auth' } };
+  it('matches the status and the message text the data gives', () => {
+    expect(failsAsExpected({ status: 401, message: 'CORS requires basic auth' }, [cors])).toBe(true);
+    expect(failsAsExpected({ status: 401, message: 'notes_create: CORS requires basic auth' }, [cors])).toBe(true);
+    expect(failsAsExpected({ status: 404, message: 'CORS requires basic auth' }, [cors])).toBe(false);
+    expect(failsAsExpected({ status: 401, message: 'Current user is not logged in' }, [cors])).toBe(false);
+    expect(failsAsExpected({ message: 'CORS requires basic auth' }, [cors])).toBe(false);
+  });
+  it('matches the status alone where the data gives no message, any of several reasons, and anything where no reason says', () => {
+    expect(failsAsExpected({ status: 200, message: 'whatever' }, [{ fails_with: { status: 200 } }])).toBe(true);
+    expect(failsAsExpected({ status: 403 }, [{ fails_with: { status: 401 } }, { fails_with: { status: 403 } }, {}])).toBe(true);
+    expect(failsAsExpected({ status: 500 }, [{}, {}])).toBe(true);
+    expect(describeExpectedFailure([cors, { fails_with: { status: 403 } }, cors])).toBe('401 "CORS requires basic auth" or 403');
+  });
+  it('carries fails_with of the shipped data into the reasons of an expected failure', () => {
+    const set = loadExpectations();
+    const deck = expectedOutcome(set, 'mcp.deck.roundtrip', { variant: { nextcloud: 32, oidc: '1.16.6', userOidc: '8.10.1', patch: 'none', ocsHeader: false }, mcpServer: '0.1.0' });
+    expect(deck.outcome).toBe('fail');
+    expect(failsAsExpected({ status: 404, message: 'deck_board_create: Nextcloud answered 404 to POST /index.php/apps/deck/api/v1.0/boards' }, deck.reasons)).toBe(false);
+    expect(failsAsExpected({ status: 401, message: 'deck_board_create: CORS requires basic auth' }, deck.reasons)).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { compareSemver, parseSemver, type Semver } from '../../double/version-gates.ts';
 import type { Variant } from '../variant.ts';
 import { ExpectationsError } from './expectations-error.ts';
-import type { Component, ExpectationCondition, ExpectationEntry, SupportStatement, VersionRangeStatement } from './expectations-schema.ts';
+import type { Component, ExpectationCondition, ExpectationEntry, FailsWith, SupportStatement, VersionRangeStatement } from './expectations-schema.ts';
 
 /** The expectations data, loaded and linted (see `loadExpectations`). */
 export interface ExpectationSet {
@@ -26,6 +26,8 @@ export interface ExpectationReason {
   when: string;
   notes: string;
   impl_url?: string;
+  /** How the check fails for this reason (status, and message text where the data gives one). */
+  fails_with?: FailsWith;
 }
 
 /** The expected outcome of one check for one variant, with the statements that decide it. */
@@ -101,7 +103,14 @@ export function describeStatement(s: SupportStatement): string {
 }
 
 function reason(source: string, s: SupportStatement): ExpectationReason {
-  return { source, component: s.component, when: describeStatement(s), notes: s.notes, ...(s.impl_url ? { impl_url: s.impl_url } : {}) };
+  return {
+    source,
+    component: s.component,
+    when: describeStatement(s),
+    notes: s.notes,
+    ...(s.impl_url ? { impl_url: s.impl_url } : {}),
+    ...(s.fails_with ? { fails_with: { ...s.fails_with } } : {}),
+  };
 }
 
 /**
@@ -158,4 +167,22 @@ export function expectedOutcome(set: ExpectationSet, checkId: string, ctx: Evalu
   const failed = results.filter((r) => !r.pass);
   if (failed.length > 0) return { outcome: 'fail', reasons: failed.flatMap((r) => r.reasons) };
   return { outcome: 'pass', reasons: results.flatMap((r) => r.reasons) };
+}
+
+/**
+ * Whether a failure observed with `observed` is the failure the data expects: true when none of the
+ * reasons says how the check fails (the data gives no reason to compare with), else when one reason's
+ * `fails_with` has the observed status and, where it gives a message, the observed message contains it.
+ */
+export function failsAsExpected(observed: { status?: number; message?: string }, reasons: readonly Pick<ExpectationReason, 'fails_with'>[]): boolean {
+  const expected = reasons.flatMap((r) => (r.fails_with ? [r.fails_with] : []));
+  if (expected.length === 0) return true;
+  return expected.some((f) => f.status === observed.status && (f.message === undefined || (observed.message ?? '').includes(f.message)));
+}
+
+/** The expected failures of `reasons` in words, e.g. `401 "CORS requires basic auth"`; empty when none gives one. */
+export function describeExpectedFailure(reasons: readonly Pick<ExpectationReason, 'fails_with'>[]): string {
+  const seen = new Set<string>();
+  for (const r of reasons) if (r.fails_with) seen.add(`${r.fails_with.status}${r.fails_with.message ? ` "${r.fails_with.message}"` : ''}`);
+  return [...seen].join(' or ');
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summaryLines } from '../matrix-reporter.ts';
+import { normaliseCheckRecord } from '../record-check.ts';
 import { buildMatrix, problemLines } from './build-matrix.ts';
 import { matrixJunit } from './matrix-junit.ts';
 import { matrixMarkdown } from './matrix-markdown.ts';
@@ -86,6 +87,46 @@ describe('buildMatrix', () => {
     expect(missing.observed.error).toBe('the test ended without recording this check');
   });
 
+  it('counts a failure for another reason than the data gives as wrong-reason, never as an expected failure', () => {
+    const m = syntheticMatrix({
+      tests: [
+        { title: 'notes', line: 1, records: (v) => [['bearer.notes.get', v.patch !== 'none', v.patch !== 'none' ? { status: 200 } : { status: 404, message: 'Not Found' }]] },
+        { title: 'notes post', line: 2, records: (v) => [['bearer.notes.post', v.patch !== 'none', v.patch !== 'none' ? { status: 200 } : { status: 401, message: 'Current user is not logged in' }]] },
+        { title: 'deck', line: 3, records: (v) => [['mcp.deck.roundtrip', v.patch !== 'none', v.patch !== 'none' ? {} : { status: 401, message: 'deck_board_create: CORS requires basic auth' }]] },
+      ],
+    });
+    const c = (check: string, variant: string) => m.cells.find((x) => x.check === check && x.variant === variant)!;
+    expect(c('bearer.notes.get', NONE).classification).toBe('wrong-reason');
+    expect(c('bearer.notes.get', NONE).expected.reasons.find((r) => r.fails_with)?.fails_with).toEqual({ status: 401, message: 'CORS requires basic auth' });
+    expect(c('bearer.notes.post', NONE).classification).toBe('wrong-reason');
+    expect(c('mcp.deck.roundtrip', NONE).classification).toBe('expected-fail');
+    expect(c('bearer.notes.get', PATCHED).classification).toBe('pass');
+    expect(m.status).toBe('failed');
+    expect(problemLines(m)).toContain(
+      `wrong-reason: bearer.notes.get on ${NONE}: fails where the data says it fails, but not as it says (expected 401 "CORS requires basic auth") (observed 404 Not Found)`,
+    );
+  });
+
+  it('makes a skipped record a skipped cell with its reason, and takes a skipped test\'s reason', () => {
+    const m = syntheticMatrix({
+      tests: [{ title: 'deck', line: 1, records: () => [['mcp.deck.roundtrip', false, { message: 'Deck is not installed (app deck)' }]] }],
+    });
+    expect(m.cells.find((c) => c.check === 'mcp.deck.roundtrip')!.classification).toBe('wrong-reason');
+    const observations = syntheticObservations([{ title: 'deck', line: 1, declared: ['mcp.deck.roundtrip', 'mcp.tables.roundtrip'], outcome: 'skipped' }]).map((t) => ({
+      ...t,
+      records: [normaliseCheckRecord({ id: 'mcp.deck.roundtrip', passed: true, skipped: true, observed: { message: 'Deck is not installed (app deck)' } })],
+      skipReason: 'Tables is not installed (app tables)',
+    }));
+    const skipped = buildMatrix({ variants: syntheticVariants(), tests: observations, expectations: syntheticExpectations(), tool: { name: 'nc-oauth-lab', version: '0.1.0' }, generatedAt: new Date(0) });
+    const deck = skipped.cells.find((c) => c.check === 'mcp.deck.roundtrip' && c.variant === NONE)!;
+    expect(deck.classification).toBe('skipped');
+    expect(deck.observed).toMatchObject({ outcome: 'skipped', message: 'Deck is not installed (app deck)' });
+    expect(skipped.cells.find((c) => c.check === 'mcp.tables.roundtrip' && c.variant === NONE)!.observed.message).toBe('Tables is not installed (app tables)');
+    expect(matrixMarkdown(skipped)).toContain(`- ⏭️ \`mcp.deck.roundtrip\` on \`${NONE}\`: Deck is not installed (app deck)`);
+    expect(matrixJunit(skipped)).toContain('<skipped message="Deck is not installed (app deck)"/>');
+    expect(() => normaliseCheckRecord({ id: 'mcp.deck.roundtrip', passed: false, skipped: true })).toThrow(/needs observed.message/);
+  });
+
   it('says which variants used the double', () => {
     expect(matrix.double).toBe(true);
     expect(syntheticMatrix({ variants: [{ variant: { nextcloud: 34, oidc: '2.0.9', userOidc: '8.10.1', patch: 'none', ocsHeader: true }, provider: 'external' }] }).double).toBe(false);
@@ -110,7 +151,7 @@ describe('reports', () => {
     const rows = lines.filter((l) => l.startsWith('| `'));
     expect(rows).toHaveLength(7);
     expect(rows[2]).toBe('| `oauth.userinfo` Userinfo | ✅ | ✅ | ❌ |');
-    expect(rows[4]).toMatch(/^\| `bearer\.notes\.get` Notes GET with Bearer only \| \[✖️\]\(https:\/\/github\.com\/nextcloud\/user_oidc\/pull\/1221 "expected fail: Nextcloud never, with patch none: .*"\) \| ✅ \| \[✖️\]/);
+    expect(rows[4]).toMatch(/^\| `bearer\.notes\.get` Notes GET with Bearer only \| \[✖️\]\(https:\/\/github\.com\/nextcloud\/user_oidc\/pull\/1221 "expected fail with 401 'CORS requires basic auth': Nextcloud never, with patch none: .*"\) \| ✅ \| \[✖️\]/);
     expect(md).toContain('**Legend:** ✅ pass: passes, as expected · ✖️ expected fail:');
     expect(md).toContain(`- ❌ **unexpected fail** \`oauth.userinfo\` on \`${DOCKER}\`: expected pass; observed failed 500 Internal Server Error`);
     expect(md).toContain(`- ⚠️ **stale** \`session.twofactor-enforced\` on \`${PATCHED}\``);

@@ -1,9 +1,9 @@
 import { CHECKS, checkOrder, isCheckId } from '../checks.ts';
-import { expectedOutcome, type ExpectationSet } from '../expectations/expected-outcome.ts';
+import { describeExpectedFailure, expectedOutcome, failsAsExpected, type ExpectationSet } from '../expectations/expected-outcome.ts';
 import type { CheckRecordBody } from '../record-check.ts';
 import type { ToolInfo } from '../tool-info.ts';
 import { compareVariants, type Variant } from '../variant.ts';
-import { classifyCell, CLASSIFICATIONS, isProblem, type Classification, type ObservedOutcome, type PROBLEM_CLASSIFICATIONS } from './classify-cell.ts';
+import { classifyCell, CLASSIFICATIONS, isProblem, type Classification, type ObservedOutcome } from './classify-cell.ts';
 import { MATRIX_SCHEMA_VERSION, type Matrix, type MatrixCell, type MatrixLink, type MatrixVariant, type Observed, type TestRef } from './matrix-schema.ts';
 
 /** The final result status of a Playwright test, or `notRun` when it has no result. */
@@ -21,6 +21,8 @@ export interface TestObservation {
   records: readonly CheckRecordBody[];
   /** The test's first error (already redacted), when it failed. */
   error?: string;
+  /** Why the test was skipped (`test.skip(condition, reason)`), when it was. */
+  skipReason?: string;
   /** Traces, screenshots and logs of the test, relative to the report directory. */
   links: readonly MatrixLink[];
 }
@@ -37,6 +39,8 @@ export interface MatrixInput {
 interface Observation {
   kind: ObservedOutcome;
   record?: CheckRecordBody;
+  /** Why a skipped cell was not measured, when no record says it. */
+  message?: string;
   error?: string;
   test: TestRef;
   links: readonly MatrixLink[];
@@ -49,11 +53,11 @@ function compareTests(a: TestRef, b: TestRef): number {
 function observationsOf(t: TestObservation): Map<string, Observation[]> {
   const out = new Map<string, Observation[]>();
   const add = (id: string, o: Observation): void => void out.set(id, [...(out.get(id) ?? []), o]);
-  for (const record of t.records) add(record.id, { kind: record.passed ? 'passed' : 'failed', record, test: t.test, links: t.links });
+  for (const record of t.records) add(record.id, { kind: record.skipped ? 'skipped' : record.passed ? 'passed' : 'failed', record, test: t.test, links: t.links });
   for (const id of new Set(t.declared)) {
     if (out.has(id)) continue;
     if (t.outcome === 'skipped' || t.outcome === 'notRun') {
-      add(id, { kind: 'skipped', test: t.test, links: [] });
+      add(id, { kind: 'skipped', test: t.test, links: [], ...(t.skipReason ? { message: t.skipReason } : {}) });
     } else {
       const error =
         t.error ?? (t.outcome === 'passed' ? 'the test ended without recording this check' : `the test ended (${t.outcome}) before recording this check`);
@@ -73,6 +77,7 @@ function aggregate(observations: Observation[]): { observed: Observed; links: Ma
   const obs = pick.record?.observed;
   if (obs?.status !== undefined) observed.status = obs.status;
   if (obs?.message !== undefined) observed.message = obs.message;
+  else if (pick.message !== undefined) observed.message = pick.message;
   if (obs?.detail !== undefined) observed.detail = obs.detail;
   if (pick.error !== undefined) observed.error = pick.error;
   const links = pick.kind === 'failed' || pick.kind === 'error' ? [...pick.links] : [];
@@ -104,7 +109,8 @@ export function buildMatrix(input: MatrixInput): Matrix {
     const variant = variants[variantIndex.get(variantKey)!]!;
     const { observed, links } = aggregate(observations);
     const expected = expectedOutcome(input.expectations, check, { variant: variant.variant as Variant, mcpServer: input.tool.version });
-    cells.push({ check, variant: variantKey, classification: classifyCell(observed.outcome, expected.outcome), observed, expected, links });
+    const classification = classifyCell(observed.outcome, expected.outcome, failsAsExpected(observed, expected.reasons));
+    cells.push({ check, variant: variantKey, classification, observed, expected, links });
   }
   return assembleMatrix({ variants, cells, tool: input.tool, generatedAt: input.generatedAt });
 }
@@ -139,12 +145,12 @@ export function assembleMatrix(input: { variants: readonly MatrixVariant[]; cell
   };
 }
 
-/** Why a problem cell is one, in words. */
-const PROBLEM_WHY: Record<Exclude<(typeof PROBLEM_CLASSIFICATIONS)[number], 'error'>, string> = {
-  'unexpected-fail': 'fails where the data says it passes',
-  'wrong-reason': 'fails where the data says it fails, but not for the reason it gives',
-  stale: 'passes where the data says it fails: update the expectations',
-};
+/** Why a problem cell (not an error) is one, in words. */
+function problemWhy(c: MatrixCell): string {
+  if (c.classification === 'stale') return 'passes where the data says it fails: update the expectations';
+  if (c.classification === 'wrong-reason') return `fails where the data says it fails, but not as it says (expected ${describeExpectedFailure(c.expected.reasons)})`;
+  return 'fails where the data says it passes';
+}
 
 /**
  * One line per problem cell (`isProblem`), in cell order:
@@ -165,7 +171,7 @@ export function problemLines(matrix: Matrix): string[] {
       continue;
     }
     const seen = [c.observed.status, c.observed.message].filter((x) => x !== undefined).join(' ');
-    lines.push(`${c.classification}: ${c.check} on ${c.variant}: ${PROBLEM_WHY[c.classification as keyof typeof PROBLEM_WHY]}${seen ? ` (observed ${seen})` : ''}`);
+    lines.push(`${c.classification}: ${c.check} on ${c.variant}: ${problemWhy(c)}${seen ? ` (observed ${seen})` : ''}`);
   }
   for (const g of errors.values()) {
     lines[g.at - 1] = g.checks.length === 1 ? `error: ${g.checks[0]} on ${g.variant}: ${g.reason}` : `error: ${g.checks.length} cells on ${g.variant}: ${g.reason}`;

@@ -12,6 +12,10 @@ describe('classifyCell', () => {
     expect(classifyCell('error', 'pass')).toBe('error');
     expect(classifyCell('error', 'unknown')).toBe('error');
     expect(classifyCell('skipped', 'fail')).toBe('skipped');
+    expect(classifyCell('failed', 'fail', false)).toBe('wrong-reason');
+    expect(classifyCell('failed', 'pass', false)).toBe('unexpected-fail');
+    expect(classifyCell('passed', 'fail', false)).toBe('stale');
+    expect(classifyCell('skipped', 'fail', false)).toBe('skipped');
   });
 
   it('makes errors, regressions, wrong reasons and stale data problems, and nothing that was measured as expected or not measured for a reason', () => {

@@ -32,13 +32,19 @@ export type ObservedOutcome = 'passed' | 'failed' | 'error' | 'skipped';
 /** What the expectations data says for a cell. */
 export type ExpectedOutcomeKind = 'pass' | 'fail' | 'unknown';
 
-/** Classifies one cell (check x variant) from what was observed and what the data expects. */
-export function classifyCell(observed: ObservedOutcome, expected: ExpectedOutcomeKind): Classification {
+/**
+ * Classifies one cell (check x variant) from what was observed and what the data expects.
+ * `asExpected` says whether a failure is the one the data gives (its status, and message where the data
+ * has one; see `failsAsExpected` in expected-outcome.ts): a failure where the data says it fails, but for
+ * another reason, is `wrong-reason`.
+ */
+export function classifyCell(observed: ObservedOutcome, expected: ExpectedOutcomeKind, asExpected = true): Classification {
   if (observed === 'error') return 'error';
   if (observed === 'skipped') return 'skipped';
   if (expected === 'unknown') return 'unknown';
   if (observed === 'passed') return expected === 'pass' ? 'pass' : 'stale';
-  return expected === 'fail' ? 'expected-fail' : 'unexpected-fail';
+  if (expected === 'fail') return asExpected ? 'expected-fail' : 'wrong-reason';
+  return 'unexpected-fail';
 }
 
 /**

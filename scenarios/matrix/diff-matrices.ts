@@ -115,15 +115,14 @@ export interface MatrixDiff {
 /**
  * Why a cell of `variant` measured nothing about Nextcloud's OAuth behaviour, or undefined when it did:
  * - the cell was skipped, interrupted, not run, or its procedure failed (`error`) there;
- * - its check needs an app (the catalogue's `app`) that the instance lacks: `variant.apps[app]` is `null`
+ * - its check needs an app (the catalogue's `apps`) that the instance lacks: `variant.apps[app]` is `null`
  *   (matrix.json version 2); a version 1 file has no app list, so a cell counts as app-absent when its
  *   recorded answer is a 404 that says the app's route does not exist: status 404 (or a `404` in its
  *   message or error) naming the app's own route (`/apps/<app>/`), or core's OCS answer for a route that
  *   does not exist ("Invalid query, please check the syntax", OCS 998).
  */
 export function leftOutReason(cell: MatrixCell, variant: MatrixVariant | undefined): string | undefined {
-  const app = isCheckId(cell.check) ? checkDefinition(cell.check).app : undefined;
-  if (app !== undefined) {
+  for (const app of isCheckId(cell.check) ? (checkDefinition(cell.check).apps ?? []) : []) {
     const apps = variant?.apps;
     if (apps && apps[app] === null) return `${app} is not installed there`;
     if (!apps && recordedRouteMissing(cell, app)) return `${app} is not installed there (404 from its route)`;

@@ -18,12 +18,14 @@ function testcase(c: MatrixCell): string {
   switch (c.classification) {
     case 'unexpected-fail':
       return `${open}\n      <failure type="unexpected-fail" message="${xml(`regression: ${text}`)}">${xml([text, links].filter(Boolean).join('\n'))}</failure>\n    </testcase>`;
+    case 'wrong-reason':
+      return `${open}\n      <failure type="wrong-reason" message="${xml(`fails for another reason than the data gives: ${text}`)}">${xml([text, links].filter(Boolean).join('\n'))}</failure>\n    </testcase>`;
     case 'stale':
       return `${open}\n      <failure type="stale" message="${xml(`stale expectation, update the data: ${text}`)}">${xml(text)}</failure>\n    </testcase>`;
     case 'error':
       return `${open}\n      <error type="error" message="${xml(observedText(c))}">${xml([text, links].filter(Boolean).join('\n'))}</error>\n    </testcase>`;
     case 'skipped':
-      return `${open}\n      <skipped message="the test did not run"/>\n    </testcase>`;
+      return `${open}\n      <skipped message="${xml(c.observed.message ?? 'the test did not run')}"/>\n    </testcase>`;
     default:
       return `${open}\n      <system-out>${xml(`${c.classification}: ${text}`)}</system-out>\n    </testcase>`;
   }
@@ -36,7 +38,7 @@ function testcase(c: MatrixCell): string {
 export function matrixJunit(matrix: Matrix): string {
   const suites = matrix.variants.map((v) => {
     const cells = matrix.cells.filter((c) => c.variant === v.key);
-    const failures = cells.filter((c) => c.classification === 'unexpected-fail' || c.classification === 'stale').length;
+    const failures = cells.filter((c) => ['unexpected-fail', 'wrong-reason', 'stale'].includes(c.classification)).length;
     const errors = cells.filter((c) => c.classification === 'error').length;
     const skipped = cells.filter((c) => c.classification === 'skipped').length;
     return [
@@ -47,7 +49,7 @@ export function matrixJunit(matrix: Matrix): string {
     ].join('\n');
   });
   const all = matrix.cells;
-  const failures = all.filter((c) => c.classification === 'unexpected-fail' || c.classification === 'stale').length;
+  const failures = all.filter((c) => ['unexpected-fail', 'wrong-reason', 'stale'].includes(c.classification)).length;
   const errors = all.filter((c) => c.classification === 'error').length;
   const skipped = all.filter((c) => c.classification === 'skipped').length;
   const name = `${matrix.tool.name} matrix${matrix.double ? ' (Nextcloud double)' : ''}`;

@@ -56,6 +56,11 @@ export function matrixMarkdown(matrix: Matrix): string {
         (c.links.length > 0 ? ` ${c.links.map((l) => `[${l.name}](${l.path.replace(/ /g, '%20')})`).join(' ')}` : ''),
     );
   }
+  const notMeasured = matrix.cells.filter((c) => c.classification === 'skipped' && c.observed.message);
+  if (notMeasured.length > 0) {
+    lines.push('', '## Not measured on the instance', '');
+    for (const c of notMeasured) lines.push(`- ${CLASS_LABELS.skipped.symbol} \`${c.check}\` on \`${c.variant}\`: ${esc(c.observed.message!)}`);
+  }
   const errors = matrix.cells.filter((c) => c.classification === 'error');
   if (errors.length > 0) {
     lines.push('', '## Errors', '');

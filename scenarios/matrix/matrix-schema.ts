@@ -69,6 +69,8 @@ export const reasonSchema = z.object({
   when: z.string(),
   notes: z.string(),
   impl_url: z.string().optional(),
+  /** How the check fails for this reason, where the data says (a failure with another status or message is `wrong-reason`). */
+  fails_with: z.object({ status: z.number().int(), message: z.string().optional() }).optional(),
 });
 
 /** What the expectations data says for a cell. */

@@ -47,8 +47,10 @@ export function expectedText(cell: MatrixCell): string {
   const e = cell.expected;
   if (e.outcome === 'unknown') return 'unknown (no data)';
   if (e.outcome === 'pass') return 'pass';
-  const first = e.reasons[0];
-  return first ? `${e.outcome}: ${first.when}: ${first.notes}` : e.outcome;
+  const first = e.reasons.find((r) => r.fails_with) ?? e.reasons[0];
+  if (!first) return e.outcome;
+  const with_ = first.fails_with ? ` with ${first.fails_with.status}${first.fails_with.message ? ` "${first.fails_with.message}"` : ''}` : '';
+  return `${e.outcome}${with_}: ${first.when}: ${first.notes}`;
 }
 
 /** The upstream link that explains a cell's expectation, if any (for expected-fail and stale cells: why it fails). */

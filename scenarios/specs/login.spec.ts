@@ -1,6 +1,6 @@
 // The browser login of the facts page ("The browser login"), without and with the consent page
 // (RFC 6749 §4.1): a real Chromium fills Nextcloud's login form and comes back to the redirect URI.
-import { OAuthClient, occOrThrow, type BrowserLoginResult, type HarnessError, type StartedNextcloud } from '../../harness/index.ts';
+import { OAuthClient, type BrowserLoginResult, type HarnessError, type StartedNextcloud } from '../../harness/index.ts';
 import { test, type Logins } from '../fixtures/matrix-fixtures.ts';
 import { withChecks } from '../record-check.ts';
 import type { TestInfo } from '@playwright/test';
@@ -53,12 +53,13 @@ export function loginScenarios(): void {
   });
 
   test('browser login with consent page', withChecks('login.browser.consent'), async ({ nextcloud, logins, browserSession, check }, testInfo) => {
-    await occOrThrow(nextcloud.occ, ['config:app:set', 'oidc', 'allow_user_settings', '--value=enabled'], nextcloud.secrets);
+    // Through occ, confirmed over HTTP before the login (and after it, before the next scenario).
+    await nextcloud.setAppConfig('oidc', 'allow_user_settings', 'enabled');
     let attempt: Attempt;
     try {
       attempt = await freshLogin(nextcloud, logins, testInfo, (uid) => browserSession.forget({ uid }));
     } finally {
-      await nextcloud.occ(['config:app:delete', 'oidc', 'allow_user_settings']);
+      await nextcloud.setAppConfig('oidc', 'allow_user_settings', undefined);
     }
     const { ok, message } = outcome(attempt);
     const consentShown = attempt.seen?.consentShown ?? false;
