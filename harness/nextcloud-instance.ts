@@ -98,6 +98,12 @@ export interface LaunchedNextcloud {
   stop(): Promise<void>;
   /** The patch a provider knows it built in (double, docker). Left out, the harness looks for it. */
   declaredPatch?: PatchMode;
+  /**
+   * What `stop()` would remove and is still there (containers, networks), each with the command that
+   * removes it by hand; for the ledger a parent process reads when this one is killed (see
+   * `NextcloudBuilder.withLeftoverLedger`). Left out: nothing outlives the process.
+   */
+  leftovers?(): { what: string; manual: string }[];
   /** One line naming what this is, for progress and reports (the double says it is a test double). */
   description: string;
 }
