@@ -175,11 +175,15 @@ export async function prepareInstance(
     };
     const setSystemBoolean = async (keys: readonly string[], value: boolean): Promise<void> => {
       const before = await systemValue(occ, keys);
+      // `config:system:delete a b` writes `a` back without `b` (an empty array stays in config.php, from
+      // code: core/Command/Config/System/DeleteConfig.php): a parent the harness created goes as a whole.
+      const parentBefore = keys.length > 1 && before === undefined ? await systemValue(occ, keys.slice(0, 1)) : undefined;
+      const deleteKeys = keys.length > 1 && before === undefined && parentBefore === undefined ? keys.slice(0, 1) : keys;
       // Always written: a string "true" reads like the boolean but does not work (facts page).
       await run(['config:system:set', ...keys, `--value=${value}`, '--type=boolean']);
       if (before === value) return;
       changed(`system config ${keys.join(' ')} = ${value} (boolean)`);
-      const back = before === undefined ? ['config:system:delete', ...keys] : ['config:system:set', ...keys, `--value=${occValue(before)}`, `--type=${occType(before)}`];
+      const back = before === undefined ? ['config:system:delete', ...deleteKeys] : ['config:system:set', ...keys, `--value=${occValue(before)}`, `--type=${occType(before)}`];
       remember({ what: `system config ${keys.join(' ')}`, manual: `occ ${shellWords(back)}`, run: async () => void (await run(back)) });
     };
 
