@@ -184,7 +184,8 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
   it('exits 1 and names the cell when an expectation is wrong, live and merged', () => {
     for (const r of [live, merged]) {
       expect(r.code, r.stdout + r.stderr).toBe(1);
-      expect(r.stdout).toContain('nc-oauth-lab matrix: FAILED: 1 cell(s) not as expected:');
+      expect(r.stdout).toContain('nc-oauth-lab matrix: FAILED: not as expected: 1 unexpected fail');
+      expect(r.stdout).toContain('nc-oauth-lab matrix: 1 cell(s) not as expected:');
       expect(r.stdout).toContain(
         'unexpected-fail: bearer.notes.get on nc32-oidc1.9.0-uo8.10.1-none-nohdr: fails where the data says it passes (observed 401 CORS requires basic auth)',
       );
@@ -193,7 +194,7 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
 
   it('exits 1 and names the cells when an expectation is stale, and 0 with the shipped data', () => {
     expect(staleRun.code, staleRun.stdout + staleRun.stderr).toBe(1);
-    expect(staleRun.stdout).toContain('nc-oauth-lab matrix: FAILED: 2 cell(s) not as expected:');
+    expect(staleRun.stdout).toContain('nc-oauth-lab matrix: FAILED: not as expected: 2 stale');
     expect(staleRun.stdout).toContain(
       'stale: discovery.openid-configuration on nc32-oidc1.9.0-uo8.10.1-none-nohdr: passes where the data says it fails: update the expectations (observed 200)',
     );

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import type { ExpectationSet } from './expectations/expected-outcome.ts';
 import { DEFAULT_EXPECTATIONS_DIR, loadExpectations } from './expectations/lint-expectations.ts';
 import { buildMatrix, problemLines, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
-import type { Matrix, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
+import type { Matrix, MatrixInterruption, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
+import { matrixVerdict } from './matrix/matrix-verdict.ts';
 import { CLASS_LABELS, doubleBanner } from './matrix/matrix-text.ts';
 import { REPORT_FILES, writeMatrixReports } from './matrix/write-matrix-reports.ts';
 import { CHECK_ANNOTATION, CHECK_ATTACHMENT, CHECK_RECORD_VERSION, normaliseCheckRecord, type CheckRecordBody } from './record-check.ts';
@@ -18,6 +20,13 @@ export const MATRIX_OUT_ENV = 'NC_OAUTH_LAB_MATRIX_OUT';
 
 /** Environment variable naming a directory of expectations data to use instead of scenarios/expectations. */
 export const MATRIX_EXPECTATIONS_ENV = 'NC_OAUTH_LAB_EXPECTATIONS';
+
+/**
+ * Environment variable naming a JSON file `{ "reason": "SIGTERM", "at": "<ISO date>" }` that the process
+ * which stops a run (`nc-oauth-lab matrix` on SIGINT or SIGTERM, `matrix merge` for an interrupted shard)
+ * writes before it stops Playwright, so that matrix.json names why the run was interrupted.
+ */
+export const MATRIX_INTERRUPTION_ENV = 'NC_OAUTH_LAB_MATRIX_INTERRUPTION';
 
 /** Where the reports go by default, relative to the working directory. */
 export const DEFAULT_MATRIX_OUT = join('reports', 'matrix');
@@ -57,6 +66,14 @@ function outcomeOf(result: TestResult | undefined): TestOutcome {
   return result ? result.status : 'notRun';
 }
 
+function projectVariantOrUndefined(projectSuite: Suite): unknown {
+  try {
+    return projectVariant(projectSuite.project()!);
+  } catch {
+    return undefined;
+  }
+}
+
 function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'test';
 }
@@ -75,6 +92,7 @@ export class MatrixReporter implements Reporter {
   private suite: Suite | undefined;
   private expectations: ExpectationSet | undefined;
   private setupError: string | undefined;
+  private maxFailuresReached = false;
   /** The last matrix built (for tests and embedding). */
   matrix: Matrix | undefined;
 
@@ -101,6 +119,7 @@ export class MatrixReporter implements Reporter {
 
   /** Errors outside tests (a global setup, a broken blob): printed, since this reporter may be the only one. */
   onError(error: TestError): void {
+    if (/Testing stopped early after \d+ maximum allowed failures/.test((error.message ?? '').replace(ANSI, ''))) this.maxFailuresReached = true;
     if (this.options.quiet || error.message?.startsWith(MATRIX_FAILED_MARK)) return;
     process.stdout.write(`nc-oauth-lab matrix: error: ${redactText((error.message ?? error.value ?? 'unknown error').replace(ANSI, '').split('\n')[0]!)}\n`);
   }
@@ -120,7 +139,45 @@ export class MatrixReporter implements Reporter {
     }
   }
 
-  async onEnd(_result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+  /**
+   * Why and when the run stopped before its end, and how far it got: the stopping process's file
+   * (MATRIX_INTERRUPTION_ENV), Playwright's global timeout (`timedout`), max failures (its error), or a
+   * signal Playwright saw itself (`interrupted`); undefined for a run that ended.
+   */
+  private interruption(result: FullResult, suite: Suite): MatrixInterruption | undefined {
+    const tests = suite.suites.filter((p) => p.project() && projectVariantOrUndefined(p)).flatMap((p) => p.allTests());
+    const cutOff = tests.some((t) => t.results.at(-1)?.status === 'interrupted');
+    let stopped: { reason?: unknown; at?: unknown } | undefined;
+    const file = process.env[MATRIX_INTERRUPTION_ENV];
+    if (file) {
+      try {
+        stopped = JSON.parse(readFileSync(file, 'utf8')) as typeof stopped;
+      } catch {
+        // no file: nobody stopped the run from outside
+      }
+    }
+    const reason =
+      typeof stopped?.reason === 'string'
+        ? stopped.reason
+        : result.status === 'timedout'
+          ? 'timeout'
+          : this.maxFailuresReached
+            ? 'max-failures'
+            : result.status === 'interrupted'
+              ? this.options._mode === 'merge' ? 'interrupted' : 'SIGINT'
+              : cutOff
+                ? 'interrupted'
+                : undefined;
+    if (reason === undefined) return undefined;
+    const ran = tests.filter((t) => {
+      const status = t.results.at(-1)?.status;
+      return status !== undefined && status !== 'interrupted';
+    }).length;
+    const at = typeof stopped?.at === 'string' ? stopped.at : new Date().toISOString();
+    return { reason, at, testsRun: ran, testsTotal: tests.length };
+  }
+
+  async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
     const print = (line: string): void => {
       if (!this.options.quiet) process.stdout.write(`${line}\n`);
     };
@@ -134,10 +191,12 @@ export class MatrixReporter implements Reporter {
       await Promise.all(['logs', 'artifacts'].map((d) => rm(join(out, d), { recursive: true, force: true })));
       const { variants, tests, warnings } = await this.collect(this.suite, out);
       for (const w of warnings) print(`nc-oauth-lab matrix: warning: ${w}`);
-      const matrix = buildMatrix({ variants, tests, expectations: this.expectations, tool: toolInfo(), generatedAt: new Date() });
+      const interruption = this.interruption(result, this.suite);
+      const matrix = buildMatrix({ variants, tests, expectations: this.expectations, tool: toolInfo(), generatedAt: new Date(), ...(interruption ? { interruption } : {}) });
       this.matrix = matrix;
       const written = await writeMatrixReports(matrix, out);
       for (const line of summaryLines(matrix, written.html)) print(line);
+      if (matrix.status === 'interrupted') return this.options._mode === 'merge' ? this.failed(matrixVerdict(matrix).headline) : { status: result.status === 'passed' ? 'interrupted' : result.status };
       if (matrix.status === 'failed') return this.failed(`${matrix.summary.problems.length} cell(s) not as expected`);
       return undefined;
     } catch (error) {
@@ -267,10 +326,12 @@ export function summaryLines(matrix: Matrix, htmlPath?: string): string[] {
     .map(([c, n]) => `${n} ${CLASS_LABELS[c as keyof typeof CLASS_LABELS].label}`)
     .join(', ');
   const providers = [...new Set(matrix.variants.map((v) => v.provider))].join(', ');
-  const lines = [`nc-oauth-lab matrix: ${matrix.cells.length} cells, ${matrix.checks.length} checks x ${matrix.variants.length} variants (${providers || 'no variants'}): ${counts || 'no cells'}`];
+  const verdict = matrixVerdict(matrix);
+  const lines = [`nc-oauth-lab matrix: ${verdict.asExpected ? '' : 'FAILED: '}${verdict.headline}`];
+  lines.push(`nc-oauth-lab matrix: ${matrix.cells.length} cells, ${matrix.checks.length} checks x ${matrix.variants.length} variants (${providers || 'no variants'}): ${counts || 'no cells'}`);
   const problems = problemLines(matrix);
   if (problems.length > 0) {
-    lines.push(`nc-oauth-lab matrix: FAILED: ${problems.length} cell(s) not as expected:`);
+    lines.push(`nc-oauth-lab matrix: ${problems.length} cell(s) not as expected:`);
     lines.push(...problems.map((p) => `  ${p}`));
   }
   const banner = doubleBanner(matrix);

@@ -26,14 +26,19 @@ export const CLASSIFICATIONS = [
  */
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
-/** What was observed for a cell. */
-export type ObservedOutcome = 'passed' | 'failed' | 'error' | 'skipped';
+/**
+ * What was observed for a cell. `interrupted`: the run was stopped while the test that measures it ran
+ * (whatever it recorded: a teardown makes requests fail and refusals look like passes); `not-run`: the run
+ * was stopped before the test began.
+ */
+export type ObservedOutcome = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted' | 'not-run';
 
 /** What the expectations data says for a cell. */
 export type ExpectedOutcomeKind = 'pass' | 'fail' | 'unknown';
 
 /** Classifies one cell (check x variant) from what was observed and what the data expects. */
 export function classifyCell(observed: ObservedOutcome, expected: ExpectedOutcomeKind): Classification {
+  if (observed === 'interrupted' || observed === 'not-run') return observed;
   if (observed === 'error') return 'error';
   if (observed === 'skipped') return 'skipped';
   if (expected === 'unknown') return 'unknown';

@@ -1,6 +1,7 @@
 import { CLASSIFICATIONS, type Classification } from './classify-cell.ts';
 import type { Matrix, MatrixCell, MatrixVariant } from './matrix-schema.ts';
 import { CLASS_LABELS, doubleBanner, observedText, variantLabel } from './matrix-text.ts';
+import { matrixVerdict } from './matrix-verdict.ts';
 
 /** Symbols of the classes in matrix.html: plain glyphs that common fonts have (no emoji font needed). */
 const HTML_SYMBOLS: Record<Classification, string> = {
@@ -125,7 +126,8 @@ export function matrixHtml(matrix: Matrix): string {
     problems.length === 0
       ? '<p>No unexpected or stale cells.</p>'
       : `<ul>${problems.map((c) => `<li>${HTML_SYMBOLS[c.classification]} <b>${h(CLASS_LABELS[c.classification].label)}</b> <code>${h(c.check)}</code> on <code>${h(c.variant)}</code>: observed ${h(observedText(c))}</li>`).join('')}</ul>`;
-  const status = matrix.status === 'failed' ? `<span class="status-failed">failed: ${problems.length} unexpected or stale cell(s)</span>` : '<span class="status-passed">every cell as expected</span>';
+  const verdict = matrixVerdict(matrix);
+  const status = `<span class="status-${verdict.asExpected ? 'passed' : 'failed'}">${h(verdict.headline)}</span>`;
   return `<!doctype html>
 <html lang="en">
 <head>

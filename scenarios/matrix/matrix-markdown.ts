@@ -1,6 +1,7 @@
 import { CLASSIFICATIONS, isProblem } from './classify-cell.ts';
 import type { Matrix, MatrixCell } from './matrix-schema.ts';
 import { CLASS_LABELS, doubleBanner, expectedText, observedText, reasonUrl, variantLabel } from './matrix-text.ts';
+import { matrixVerdict } from './matrix-verdict.ts';
 
 function esc(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -26,12 +27,9 @@ export function matrixMarkdown(matrix: Matrix): string {
   const lines: string[] = ['# nc-oauth-lab compatibility matrix', ''];
   const banner = doubleBanner(matrix);
   if (banner) lines.push(`> **${banner}**`, '');
-  const problems = matrix.summary.problems.length;
-  lines.push(
-    `${matrix.tool.name} ${matrix.tool.version} · ${matrix.generatedAt} · ${matrix.variants.length} variants · ${matrix.checks.length} checks · ` +
-      (problems > 0 ? `**failed: ${problems} unexpected or stale cell(s)**` : 'every cell as expected'),
-    '',
-  );
+  const verdict = matrixVerdict(matrix);
+  lines.push(`**${esc(verdict.headline)}**`, '');
+  lines.push(`${matrix.tool.name} ${matrix.tool.version} · ${matrix.generatedAt} · ${matrix.variants.length} variants · ${matrix.checks.length} checks`, '');
   const counts = CLASSIFICATIONS.filter((c) => matrix.summary.counts[c] > 0).map((c) => `${CLASS_LABELS[c].symbol} ${matrix.summary.counts[c]} ${CLASS_LABELS[c].label}`);
   if (counts.length > 0) lines.push(counts.join(' · '), '');
   const header = ['check', ...matrix.variants.map((v) => `${variantLabel(v).join('<br>')}<br>*${v.provider}*`)];
