@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CLASSIFICATIONS, type Classification } from './classify-cell.ts';
+import { CLASSIFICATIONS, isNotMeasured, type Classification } from './classify-cell.ts';
 import { MATRIX_SCHEMA_VERSION, matrixSchema, READABLE_MATRIX_SCHEMA_VERSIONS, type Matrix, type MatrixCell, type MatrixVariant } from './matrix-schema.ts';
 
 /** A matrix.json that cannot be read, is not valid, has another schema version, or cannot be matched. */
@@ -76,12 +76,17 @@ export interface CellChange {
 
 /** The cells that changed, grouped. */
 export interface MatrixDiff {
-  /** fail (or error) -> pass. */
+  /** fail -> pass, both measured. */
   fixed: CellChange[];
-  /** pass -> fail (or error). */
+  /** pass -> fail, both measured. */
   broken: CellChange[];
   /** Any other change: class, status or message, a cell or variant on one side only. */
   other: CellChange[];
+  /**
+   * Cells on both sides that one side did not measure (`isNotMeasured`: interrupted, not run, skipped,
+   * unknown, error): neither fixed nor broken, whatever the other side says.
+   */
+  notMeasured: CellChange[];
   unchanged: number;
   /** Variants (keys) present on one side only. */
   onlyInBase: string[];
@@ -120,7 +125,7 @@ function state(c: MatrixCell): CellState {
   };
 }
 
-const failing = (s: CellState | undefined): boolean => s?.outcome === 'failed' || s?.outcome === 'error';
+const failing = (s: CellState | undefined): boolean => s?.outcome === 'failed';
 
 /**
  * The cells that changed from `base` to `head`. Variants are matched by their stable key (with the axes in
@@ -140,6 +145,7 @@ export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: rea
     fixed: [],
     broken: [],
     other: [],
+    notMeasured: [],
     unchanged: 0,
     onlyInBase: [...baseVariants].filter(([k]) => !headVariants.has(k)).map(([, v]) => v.key),
     onlyInHead: [...headVariants].filter(([k]) => !baseVariants.has(k)).map(([, v]) => v.key),
@@ -159,6 +165,8 @@ export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: rea
     const change: CellChange = { check, match, ...(b ? { before: state(b) } : {}), ...(a ? { after: state(a) } : {}) };
     if (b && a && b.classification === a.classification && b.observed.outcome === a.observed.outcome && b.observed.status === a.observed.status && b.observed.message === a.observed.message) {
       diff.unchanged += 1;
+    } else if (b && a && (isNotMeasured(b.classification) || isNotMeasured(a.classification))) {
+      diff.notMeasured.push(change);
     } else if (failing(change.before) && change.after?.outcome === 'passed') {
       diff.fixed.push(change);
     } else if (change.before?.outcome === 'passed' && failing(change.after)) {
@@ -181,10 +189,13 @@ function changeLine(c: CellChange): string {
   return `${c.check}  ${variants}  ${stateText(c.before)} -> ${stateText(c.after)}`;
 }
 
-/** The diff as text lines, grouped: fixed, broken, other, then variants on one side only. */
+const NOT_MEASURED_TITLE = 'Not measured on one side (interrupted, not run, skipped, unknown, error)';
+
+/** The diff as text lines, grouped: fixed, broken, other, not measured, then variants on one side only. */
 export function formatMatrixDiff(diff: MatrixDiff, names: { base: string; head: string }): string[] {
   const lines = [
-    `matrix diff ${names.base} -> ${names.head}: ${diff.fixed.length} fixed, ${diff.broken.length} broken, ${diff.other.length} other, ${diff.unchanged} unchanged`,
+    `matrix diff ${names.base} -> ${names.head}: ${diff.fixed.length} fixed, ${diff.broken.length} broken, ${diff.other.length} other, ${diff.unchanged} unchanged` +
+      (diff.notMeasured.length > 0 ? `, ${diff.notMeasured.length} not measured` : ''),
   ];
   const group = (title: string, changes: CellChange[]): void => {
     if (changes.length === 0) return;
@@ -193,6 +204,7 @@ export function formatMatrixDiff(diff: MatrixDiff, names: { base: string; head: 
   group('Fixed (fail -> pass)', diff.fixed);
   group('Broken (pass -> fail)', diff.broken);
   group('Other changes', diff.other);
+  group(NOT_MEASURED_TITLE, diff.notMeasured);
   if (diff.onlyInBase.length > 0) lines.push('', `Variants only in ${names.base}: ${diff.onlyInBase.join(', ')}`);
   if (diff.onlyInHead.length > 0) lines.push('', `Variants only in ${names.head}: ${diff.onlyInHead.join(', ')}`);
   return lines;
@@ -204,7 +216,7 @@ export function matrixDiffMarkdown(diff: MatrixDiff, names: { base: string; head
   const lines = [
     `### Matrix diff: \`${esc(names.base)}\` → \`${esc(names.head)}\``,
     '',
-    `${diff.fixed.length} fixed · ${diff.broken.length} broken · ${diff.other.length} other · ${diff.unchanged} unchanged`,
+    `${diff.fixed.length} fixed · ${diff.broken.length} broken · ${diff.other.length} other · ${diff.unchanged} unchanged` + (diff.notMeasured.length > 0 ? ` · ${diff.notMeasured.length} not measured` : ''),
   ];
   const group = (title: string, changes: CellChange[]): void => {
     if (changes.length === 0) return;
@@ -217,6 +229,7 @@ export function matrixDiffMarkdown(diff: MatrixDiff, names: { base: string; head
   group('Fixed (fail → pass)', diff.fixed);
   group('Broken (pass → fail)', diff.broken);
   group('Other changes', diff.other);
+  group(NOT_MEASURED_TITLE, diff.notMeasured);
   if (diff.onlyInBase.length > 0) lines.push('', `Variants only in base: ${diff.onlyInBase.map((k) => `\`${k}\``).join(', ')}`);
   if (diff.onlyInHead.length > 0) lines.push('', `Variants only in head: ${diff.onlyInHead.map((k) => `\`${k}\``).join(', ')}`);
   return `${lines.join('\n')}\n`;
