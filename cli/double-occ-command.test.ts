@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OCC_ENDPOINT_PATH, type OccResult } from '../double/index.ts';
+import { splitCommandLine } from '../harness/index.ts';
 import { readMatrixFile } from '../scenarios/index.ts';
 
 /*
@@ -207,6 +208,34 @@ describe('--provider external against the double as its own process', () => {
     expect(cls).toEqual({ 'discovery.openid-configuration': 'pass', 'discovery.pkce-advertised': 'pass', 'login.browser.no-consent': 'interrupted', 'login.browser.consent': 'not-run' });
     expect(readFileSync(join(dir, 'interrupted', 'matrix.md'), 'utf8')).toContain('**interrupted after 1 of 3 tests (SIGINT)**');
     expect(readFileSync(join(dir, 'interrupted', 'matrix.html'), 'utf8')).toContain('interrupted after 1 of 3 tests (SIGINT)');
+    expect(await snapshot(url)).toEqual(before);
+  }, 240_000);
+
+  it('matrix: a second Ctrl-C during the cleanup does not cut it short; a third lists exactly what was left, and undoing that by hand restores the double', async () => {
+    const url = double!.url;
+    const sent: string[] = [];
+    const run = await runCli(external(url, join(dir, 'abandoned'), ['--grep', 'discovery document|browser login', '--progress', 'line']), (stderr, child) => {
+      const ctrlC = (why: string, ms: number): void => {
+        sent.push(why);
+        setTimeout(() => process.kill(-child.pid!, 'SIGINT'), ms);
+      };
+      if (sent.length === 0 && /browser login without consent/.test(stderr)) ctrlC('during the login', 300);
+      else if (sent.length === 1 && stderr.includes('SIGINT: stopping the run')) ctrlC('during the cleanup', 200);
+      else if (sent.length === 2 && stderr.includes('press Ctrl-C again to leave')) ctrlC('to leave it behind', 300);
+    });
+    expect(sent, run.stderr).toEqual(['during the login', 'during the cleanup', 'to leave it behind']);
+    expect(run.stderr).toContain(`nc-oauth-lab matrix: cleaning up, press Ctrl-C again to leave the test users and changed settings on ${url} behind`);
+    expect(run.code).toBe(130);
+    const lines = run.stdout.split('\n');
+    const head = lines.findIndex((l) => l === `nc-oauth-lab matrix: left behind on Nextcloud at ${url} (external) (undo by hand, in this order):`);
+    expect(head, run.stdout).toBeGreaterThanOrEqual(0);
+    const undo = lines.slice(head + 1).map((l) => /^nc-oauth-lab matrix: {3}(.+?): (.+)$/.exec(l)).filter((m) => m !== null);
+    expect(undo.length, run.stdout).toBeGreaterThan(0);
+    const prefix = `${occLine(url)} `;
+    for (const [, what, command] of undo) {
+      expect(command!.startsWith(prefix), `${what}: ${command}`).toBe(true);
+      await occ(url, splitCommandLine(command!.slice(prefix.length)));
+    }
     expect(await snapshot(url)).toEqual(before);
   }, 240_000);
 });

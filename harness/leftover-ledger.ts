@@ -65,12 +65,15 @@ export function readLeftovers(dir: string): LeftoverEntry[] {
   return out;
 }
 
-/** The lines that tell a user what was left behind and how to undo each by hand. */
-export function leftoverLines(entries: readonly LeftoverEntry[]): string[] {
+/**
+ * The lines that tell a user what was left behind and how to undo each by hand, in order. With
+ * `occCommand` (the run's `--occ`), the `occ` of each command is written as that command line.
+ */
+export function leftoverLines(entries: readonly LeftoverEntry[], occCommand?: string): string[] {
   const lines: string[] = [];
   for (const e of entries) {
     lines.push(`left behind on ${e.instance} (undo by hand, in this order):`);
-    for (const p of e.pending) lines.push(`  ${p.what}: ${p.manual}`);
+    for (const p of e.pending) lines.push(`  ${p.what}: ${occCommand ? p.manual.replace(/^occ /, `${occCommand} `) : p.manual}`);
   }
   return lines;
 }

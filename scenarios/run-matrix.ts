@@ -196,7 +196,7 @@ export function matrixFailures(matrix: Matrix): string[] {
   return [...stopped, ...problemLines(matrix), ...errors];
 }
 
-function outcome(end: PlaywrightEnd, out: string, blobDir?: string): MatrixOutcome {
+function outcome(end: PlaywrightEnd, out: string, blobDir?: string, occCommand?: string): MatrixOutcome {
   const matrixPath = join(out, REPORT_FILES.json);
   let matrix: Matrix | undefined;
   try {
@@ -209,7 +209,7 @@ function outcome(end: PlaywrightEnd, out: string, blobDir?: string): MatrixOutco
   // A Playwright failure outside the cells (a test that failed after recording all its checks, a worker
   // that crashed during teardown) still fails the run.
   if (failures.length === 0 && code !== 0) failures.push(`Playwright exited ${code} although every cell is as expected: see its output above`);
-  const leftBehind = end.abandoned ? leftoverLines(readLeftovers(join(out, LEDGER_SUBDIR))) : [];
+  const leftBehind = end.abandoned ? leftoverLines(readLeftovers(join(out, LEDGER_SUBDIR)), occCommand) : [];
   if (end.abandoned) failures.push(leftBehind.length > 0 ? 'the cleanup was abandoned: see what was left behind below' : 'the cleanup was abandoned; the workers had nothing left to undo');
   const exitCode = end.signal ? (SIGNAL_EXIT_CODES[end.signal] ?? 130) : failures.length > 0 ? 1 : 0;
   return {
@@ -260,7 +260,7 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixOutcom
   if (options.expectations) env[MATRIX_EXPECTATIONS_ENV] = resolve(options.expectations);
   const end = await runPlaywright(args, env, options.output, { interruptionFile, cleanup: cleanupWords(options.spec) });
   await rm(interruptionFile, { force: true });
-  return outcome(end, out, blobDir);
+  return outcome(end, out, blobDir, options.spec.external?.occ);
 }
 
 /** The reason and time of the first interrupted shard among `inputs` (their matrix.json), if any. */
