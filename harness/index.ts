@@ -21,12 +21,13 @@ export {
 } from './nextcloud-instance.ts';
 export { DEFAULT_PREPARATION, NextcloudBuilder } from './nextcloud-builder.ts';
 export { HTTP_TIMEOUT_MS, basicAuthorization, nextcloudFetch, ocsRequest, readStatus, type NextcloudStatus, type OcsAnswer } from './nextcloud-http.ts';
-export { generatePassword, listApps, occOrThrow, prepareInstance, type AppList, type PreparationTarget, type PreparedInstance } from './prepare-instance.ts';
+export { generatePassword, listApps, occOrThrow, prepareInstance, type AppList, type PendingListener, type PendingUndo, type PreparationTarget, type PreparedInstance } from './prepare-instance.ts';
+export { LeftoverLedger, leftoverLines, readLeftovers, type LeftoverEntry } from './leftover-ledger.ts';
 export { SERVER_PATCHED_FILE, USER_OIDC_PATCHED_FILE, detectPatch, variantFromStatus } from './detect-variant.ts';
 export { DOUBLE_ADMIN, DoubleNextcloud } from './providers/double-provider.ts';
 export { ADMIN_PASSWORD_ENV, ExternalNextcloud, commandLineOcc, normaliseBaseUrl } from './providers/external-provider.ts';
 export { DATABASE_IMAGES, DOCKER_DATABASES, DockerNextcloud, NEXTCLOUD_NETWORK_ALIAS, containerOcc, type DockerDatabase, type DockerProviderOptions } from './providers/docker-provider.ts';
-export { buildDockerImage, connectDockerEngine, dockerImageExists, liveDockerResources, type DockerImageBuild } from './providers/docker-engine.ts';
+export { buildDockerImage, connectDockerEngine, dockerImageExists, dockerLeftovers, liveDockerResources, type DockerImageBuild } from './providers/docker-engine.ts';
 export { splitCommandLine } from './providers/occ-command-line.ts';
 export { nextcloudBuilder, type DockerProviderSpec, type DoubleProviderSpec, type ExternalProviderSpec, type ProviderSpec } from './providers/provider-spec.ts';
 export { CallbackServer, type CallbackResult } from './oauth/callback-server.ts';

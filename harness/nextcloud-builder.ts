@@ -169,7 +169,7 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
       }
       const variant: InstanceVariant = { ...found, ...patch };
       progress(`${launched.description}: Nextcloud ${variant.nextcloud}, oidc ${variant.oidc}, user_oidc ${variant.userOidc}, patch ${variant.patch}`);
-      return this.started(launched, variant, preparation, prepared.users, occ, transcript, restore, ledger);
+      return this.started(launched, variant, preparation, prepared.users, occ, transcript, restore, ledger, prepared.pending);
     } catch (error) {
       if (restore) await restore().catch(() => undefined);
       await launched.stop().catch(() => undefined);
@@ -187,6 +187,7 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
     transcript: string[],
     restore: () => Promise<string[]>,
     ledger: LeftoverLedger | undefined,
+    pending: () => { what: string; manual: string }[],
   ): StartedNextcloud {
     const secrets = this.secrets;
     const progress = this.progress;
@@ -210,6 +211,9 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
       async logs(): Promise<string> {
         const own = await launched.logs().catch((error: unknown) => `(logs unavailable: ${error instanceof Error ? error.message : String(error)})`);
         return secrets.redact(`${own}\n--- occ transcript (nc-oauth-lab harness) ---\n${transcript.join('\n')}\n`);
+      },
+      leftovers() {
+        return [...(preparation.restoreOnStop ? pending() : []), ...(launched.leftovers?.() ?? [])];
       },
       stop(): Promise<void> {
         stopping ??= (async () => {

@@ -178,4 +178,9 @@ export interface StartedNextcloud {
   logs(): Promise<string>;
   /** Restores, removes the test users, stops. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * What is changed and not undone yet (config values, test users, the provider's containers), newest
+   * first, each with the command that undoes it by hand: what a process that must leave now leaves behind.
+   */
+  leftovers(): { what: string; manual: string }[];
 }

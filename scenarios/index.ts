@@ -103,6 +103,7 @@ export {
   type MatrixSpec,
 } from './fixtures/matrix-spec.ts';
 export {
+  SIGNAL_EXIT_CODES,
   BLOB_SUBDIR,
   MATRIX_CONFIG,
   MATRIX_REPORTER_ENTRY,
