@@ -45,6 +45,7 @@ import { recordCheck, withChecks, type Variant } from ${JSON.stringify(INDEX)};
 const fakeNextcloud = (v: Variant) => ({ pkce: v.oidc !== '1.9.0', cors: v.patch !== 'none' });
 
 test('discovery', withChecks('discovery.openid-configuration', 'discovery.pkce-advertised'), async ({}, testInfo) => {
+  if (process.env.FAIL_DISCOVERY) throw new Error('synthetic: a real failure, for --max-failures');
   const nc = fakeNextcloud(testInfo.project.metadata.variant);
   await recordCheck(testInfo, { id: 'discovery.openid-configuration', passed: true, observed: { status: 200 } });
   await recordCheck(testInfo, { id: 'discovery.pkce-advertised', passed: nc.pkce, observed: { status: 200, detail: { code_challenge_methods_supported: nc.pkce ? ['S256', 'plain'] : null } } });
@@ -107,6 +108,7 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
   let staleRun: Run;
   let good: Run;
   let broken: Run;
+  let stopped: Run;
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
@@ -120,12 +122,14 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     stale = expectationsWith(join(dir, 'stale'), 'discovery.json', 'discovery.openid-configuration', {
       support: [{ component: 'oidc', version_added: false, notes: 'synthetic stale statement', impl_url: 'https://github.com/H2CK/oidc/issues/1' }],
     });
-    const [l, s1, s2] = await Promise.all([
+    const [l, s1, s2, st] = await Promise.all([
       run(dir, ['test'], { OUT: join(dir, 'live'), RESULTS: join(dir, 'results-live'), NC_OAUTH_LAB_EXPECTATIONS: wrong }),
       run(dir, ['test', '--shard', '1/2'], { BLOB: join(dir, 'blob-1'), RESULTS: join(dir, 'results-1') }),
       run(dir, ['test', '--shard', '2/2'], { BLOB: join(dir, 'blob-2'), RESULTS: join(dir, 'results-2') }),
+      run(dir, ['test', '--max-failures=1'], { OUT: join(dir, 'stopped'), RESULTS: join(dir, 'results-stopped'), FAIL_DISCOVERY: '1' }),
     ]);
     live = l;
+    stopped = st!;
     for (const s of [s1, s2]) expect(s.code, s.stdout + s.stderr).toBe(0);
     mkdirSync(join(dir, 'blobs'));
     for (const b of ['blob-1', 'blob-2']) for (const f of readdirSync(join(dir, b))) cpSync(join(dir, b, f), join(dir, 'blobs', f));
@@ -162,7 +166,7 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     ]);
     const error = m.cells.find((c) => c.check === 'oauth.userinfo')!;
     expect(error.observed.error).toMatch(/^Error: token exchange failed for Bearer \[redacted\]/);
-    expect(error.observed.tests).toEqual([{ title: 'procedure that breaks before its check', file: 'synthetic.spec.ts', line: 19 }]);
+    expect(error.observed.tests).toEqual([{ title: 'procedure that breaks before its check', file: 'synthetic.spec.ts', line: 20 }]);
     expect(error.links[0]!.name).toBe('log');
     const log = readFileSync(join(dir, 'live', error.links[0]!.path), 'utf8');
     expect(log).toContain('sending Authorization: Bearer [redacted]');
@@ -184,7 +188,7 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
   it('exits 1 and names the cell when an expectation is wrong, live and merged', () => {
     for (const r of [live, merged]) {
       expect(r.code, r.stdout + r.stderr).toBe(1);
-      expect(r.stdout).toContain('nc-oauth-lab matrix: FAILED: not as expected: 1 unexpected fail');
+      expect(r.stdout).toContain('nc-oauth-lab matrix: FAILED: not as expected: 2 error, 1 unexpected fail');
       expect(r.stdout).toContain('nc-oauth-lab matrix: 1 cell(s) not as expected:');
       expect(r.stdout).toContain(
         'unexpected-fail: bearer.notes.get on nc32-oidc1.9.0-uo8.10.1-none-nohdr: fails where the data says it passes (observed 401 CORS requires basic auth)',
@@ -194,7 +198,7 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
 
   it('exits 1 and names the cells when an expectation is stale, and 0 with the shipped data', () => {
     expect(staleRun.code, staleRun.stdout + staleRun.stderr).toBe(1);
-    expect(staleRun.stdout).toContain('nc-oauth-lab matrix: FAILED: not as expected: 2 stale');
+    expect(staleRun.stdout).toContain('nc-oauth-lab matrix: FAILED: not as expected: 2 error, 2 stale');
     expect(staleRun.stdout).toContain(
       'stale: discovery.openid-configuration on nc32-oidc1.9.0-uo8.10.1-none-nohdr: passes where the data says it fails: update the expectations (observed 200)',
     );
@@ -208,5 +212,18 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout.trim()).toMatch(/^nc-oauth-lab matrix: 1 problem\(s\) in the expectations in .*broken: x\.json: checks\["no\.such\.check"\]: unknown check/);
     expect(existsSync(join(dir, 'broken-out', 'matrix.json'))).toBe(false);
+  });
+
+  it('records a --max-failures stop as an interruption: the failed test an error, the rest not run, the headline first', () => {
+    expect(stopped.code, stopped.stdout + stopped.stderr).toBe(1);
+    const m = readMatrix(join(dir, 'stopped'));
+    expect(m.status).toBe('interrupted');
+    expect(m.interruption).toMatchObject({ reason: 'max-failures', testsTotal: 8 });
+    expect(m.interruption!.testsRun).toBeLessThan(8);
+    const classes = new Set(m.cells.map((c) => c.classification));
+    expect(classes.has('error')).toBe(true);
+    expect(classes.has('not-run') || classes.has('interrupted')).toBe(true);
+    expect([...classes].filter((c) => c === 'unexpected-fail' || c === 'pass')).toEqual([]);
+    expect(stopped.stdout).toContain(`nc-oauth-lab matrix: FAILED: interrupted after ${m.interruption!.testsRun} of 8 tests (max-failures)`);
   });
 });
