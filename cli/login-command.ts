@@ -119,6 +119,7 @@ export function instanceFromOptions(ctx: CommandContext, secrets: SecretRedactor
  */
 export async function withInstance<T>(ctx: CommandContext, choice: InstanceChoice, secrets: SecretRedactor, work: (instance: StartedNextcloud) => Promise<T>): Promise<T> {
   let instance: StartedNextcloud | undefined;
+  let starting: Promise<StartedNextcloud> | undefined;
   let signals = 0;
   const what = choice.provider === 'external' ? 'the test users and changed settings' : choice.provider === 'docker' ? 'the container' : 'nothing (the double runs in this process)';
   const interrupted = (signal: NodeJS.Signals): void => {
@@ -126,12 +127,16 @@ export async function withInstance<T>(ctx: CommandContext, choice: InstanceChoic
     const code = SIGNAL_EXIT_CODES[signal] ?? 130;
     if (signals === 1) {
       ctx.err(`interrupted (${signal}): restoring and stopping the instance`);
-      void (instance?.stop() ?? Promise.resolve()).finally(() => process.exit(code));
+      // Interrupted while it is being prepared: let the preparation end (a failed one undoes itself), then restore.
+      void (async () => {
+        const started = instance ?? (await starting?.catch(() => undefined));
+        await started?.stop();
+      })().finally(() => process.exit(code));
     } else if (signals === 2) {
       ctx.err(`cleaning up, press Ctrl-C again to leave ${what} behind`);
     } else {
-      const left = instance?.leftovers() ?? [];
-      if (left.length > 0) for (const line of leftoverLines([{ instance: instance!.description, pending: left }], choice.occ)) ctx.err(line);
+      const left = instance?.leftovers() ?? choice.builder.leftovers();
+      if (left.length > 0) for (const line of leftoverLines([{ instance: instance?.description ?? 'the instance', pending: left }], choice.occ)) ctx.err(line);
       else ctx.err('cleanup abandoned; nothing was left to undo');
       process.exit(code);
     }
@@ -141,7 +146,10 @@ export async function withInstance<T>(ctx: CommandContext, choice: InstanceChoic
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
   try {
-    instance = await choice.builder.start();
+    starting = choice.builder.start();
+    instance = await starting;
+    // Interrupted during the start: the signal handler restores and exits; the work must not begin.
+    if (signals > 0) await new Promise<never>(() => undefined);
     return await work(instance);
   } catch (error) {
     if (error instanceof CliError) throw error;

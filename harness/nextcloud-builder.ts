@@ -57,6 +57,8 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
   protected secrets = new SecretRedactor();
   private usersAsked = false;
   private ledgerPath: string | undefined;
+  /** What the start in progress has changed and not undone (for a process that must leave before it ends). */
+  private startPending: () => { what: string; manual: string }[] = () => [];
 
   /** Brings the instance up or attaches to it (the provider's part). */
   abstract launch(context: LaunchContext): Promise<LaunchedNextcloud>;
@@ -120,6 +122,14 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
   }
 
   /**
+   * What a `start()` in progress (or one that failed to undo everything) has changed and not undone yet,
+   * newest first, each with the command that undoes it by hand. After start, see `StartedNextcloud.leftovers`.
+   */
+  leftovers(): { what: string; manual: string }[] {
+    return this.startPending();
+  }
+
+  /**
    * Keeps a ledger file of what the harness changed and has not undone yet (config values, test users, the
    * provider's containers), each with the command that undoes it by hand, so that a parent process can say
    * exactly what was left when this one is killed during its cleanup. The file is removed once nothing is
@@ -148,6 +158,8 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
     secrets.add(launched.admin.password);
     const ledger = this.ledgerPath ? new LeftoverLedger(this.ledgerPath, launched.description) : undefined;
     ledger?.set('provider', launched.leftovers?.() ?? []);
+    let preparing: readonly { what: string; manual: string }[] = [];
+    this.startPending = () => [...preparing, ...(launched.leftovers?.() ?? [])];
     const transcript: string[] = [];
     const occ = recordingOcc(launched.occ, transcript, secrets);
     let restore: (() => Promise<string[]>) | undefined;
@@ -158,7 +170,10 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
       const found = variantFromStatus(launched.baseUrl, status, apps);
       progress(`preparing ${launched.baseUrl} through occ and the provisioning API`);
       const hosts = [new URL(launched.baseUrl).hostname, new URL(launched.publicUrl).hostname];
-      const prepared = await prepareInstance({ baseUrl: launched.baseUrl, admin: launched.admin, occ }, apps, preparation, hosts, progress, secrets, (pending) => ledger?.set('prepare', pending));
+      const prepared = await prepareInstance({ baseUrl: launched.baseUrl, admin: launched.admin, occ }, apps, preparation, hosts, progress, secrets, (pending) => {
+        preparing = pending;
+        ledger?.set('prepare', pending);
+      });
       restore = prepared.restore;
       let patch: Pick<InstanceVariant, 'patch' | 'patchSource'> = { patch: 'unknown', patchSource: 'unknown' };
       if (launched.declaredPatch) patch = { patch: launched.declaredPatch, patchSource: 'provider' };
