@@ -211,6 +211,29 @@ describe('--provider external against the double as its own process', () => {
     expect(await snapshot(url)).toEqual(before);
   }, 240_000);
 
+  it('matrix: SIGINT while the worker prepares the instance: the preparation ends, then everything is undone', async () => {
+    const url = double!.url;
+    let sent = false;
+    const out = join(dir, 'preparing');
+    const child = spawn(process.execPath, [BIN, ...external(url, out, ['--grep', 'discovery document', '--progress', 'null'])], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...ENV } });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    // The first test user appears half-way through the preparation (after the settings, before the second user).
+    for (let i = 0; i < 600 && !sent && child.exitCode === null; i++) {
+      const users = JSON.parse((await occ(url, ['user:list', '--output=json'])).body.stdout) as Record<string, string>;
+      if (Object.keys(users).some((u) => u.startsWith('nclab-'))) {
+        sent = true;
+        process.kill(-child.pid!, 'SIGINT');
+      } else await new Promise((r) => setTimeout(r, 100));
+    }
+    const code = await closed;
+    expect(sent, stderr).toBe(true);
+    expect(code, stderr).toBe(130);
+    expect(readMatrixFile(join(out, 'matrix.json')).interruption).toMatchObject({ reason: 'SIGINT', testsRun: 0, testsTotal: 1 });
+    expect(await snapshot(url)).toEqual(before);
+  }, 240_000);
+
   it('matrix: a second Ctrl-C during the cleanup does not cut it short; a third lists exactly what was left, and undoing that by hand restores the double', async () => {
     const url = double!.url;
     const sent: string[] = [];
