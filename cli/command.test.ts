@@ -66,3 +66,22 @@ describe('runCli', () => {
     expect(bare.err.join('\n')).toContain('Commands:');
   });
 });
+
+describe('passThrough commands', () => {
+  it('take their own options first and pass every later word on as it is, options included', async () => {
+    let seen: { values: unknown; positionals: string[] } | undefined;
+    const spec = {
+      name: 'tool',
+      summary: 'x',
+      args: '<words...>',
+      passThrough: true,
+      options: { url: { type: 'string' as const, description: 'u' } },
+      run: async (ctx: { values: unknown; positionals: string[] }) => void (seen = { values: ctx.values, positionals: ctx.positionals }),
+    };
+    const io = { out: () => undefined, err: () => undefined };
+    expect(await runCli(spec, ['--url', 'http://x', 'config:app:set', 'oidc', 'k', '--value=true', '--help'], io)).toBe(0);
+    expect(seen).toEqual({ values: { url: 'http://x' }, positionals: ['config:app:set', 'oidc', 'k', '--value=true', '--help'] });
+    expect(await runCli(spec, ['--url=http://y', '--', '--output=json'], io)).toBe(0);
+    expect(seen).toEqual({ values: { url: 'http://y' }, positionals: ['--output=json'] });
+  });
+});

@@ -33,6 +33,11 @@ export interface CommandSpec {
   subcommands?: readonly CommandSpec[];
   /** Longer text after the options in `--help`. */
   details?: string;
+  /**
+   * The words after the command's own options are positionals passed on as they are, options included
+   * (`nc-oauth-lab double occ --url URL config:app:set oidc key --value=x`); `--` also ends the own options.
+   */
+  passThrough?: boolean;
   /** Returns the exit code (0 when omitted). Long-running commands resolve when they are stopped. */
   run?: (ctx: CommandContext) => Promise<number | void>;
 }
@@ -104,17 +109,23 @@ export async function runCli(root: CommandSpec, argv: readonly string[], io: Pic
       path = `${path} ${word}`;
       rest = rest.slice(1);
     }
+    const options = spec.options ?? {};
+    let passed: string[] | undefined;
+    if (spec.passThrough) {
+      const own = ownOptionWords(rest, options);
+      passed = rest.slice(own.length).filter((w, i) => !(i === 0 && w === '--'));
+      rest = own;
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
       io.out(helpText(spec, path));
       return 0;
     }
-    const options = spec.options ?? {};
     let parsed: ReturnType<typeof parseArgs>;
     try {
       parsed = parseArgs({
         args: rest,
         strict: true,
-        allowPositionals: spec.args !== undefined,
+        allowPositionals: spec.args !== undefined && !spec.passThrough,
         options: Object.fromEntries(
           Object.entries(options).map(([name, o]) => [
             name,
@@ -133,7 +144,7 @@ export async function runCli(root: CommandSpec, argv: readonly string[], io: Pic
       }
     }
     if (!spec.run) throw new CliError(`${path} cannot run on its own: run '${path} --help'`);
-    const code = await spec.run({ values: parsed.values as CommandContext['values'], positionals: parsed.positionals, ...io });
+    const code = await spec.run({ values: parsed.values as CommandContext['values'], positionals: passed ?? parsed.positionals, ...io });
     return code ?? 0;
   } catch (error) {
     if (error instanceof CliError) {
@@ -142,6 +153,24 @@ export async function runCli(root: CommandSpec, argv: readonly string[], io: Pic
     }
     throw error;
   }
+}
+
+/** The leading words of `args` that are the command's own options (and their values), for `passThrough`. */
+function ownOptionWords(args: readonly string[], options: Record<string, OptionSpec>): string[] {
+  const own: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    if (word === '--help' || word === '-h') {
+      own.push(word);
+      continue;
+    }
+    const m = /^--([^=]+)(=.*)?$/.exec(word);
+    const spec = m ? options[m[1]!] : undefined;
+    if (!m || !spec) break;
+    own.push(word);
+    if (spec.type === 'string' && m[2] === undefined && i + 1 < args.length) own.push(args[++i]!);
+  }
+  return own;
 }
 
 /** Reads a string option that `run` requires. */

@@ -1,5 +1,6 @@
-import { PATCH_MODES, startDouble, VersionError, type NextcloudMajor, type PatchMode } from '../double/index.ts';
+import { DOUBLE_FAULTS, isDoubleFault, PATCH_MODES, startDouble, VersionError, type NextcloudMajor, type PatchMode } from '../double/index.ts';
 import { CliError, intOption, type CommandSpec } from './command.ts';
+import { doubleOccCommand } from './double-occ-command.ts';
 
 /** Parses `uid:password[:group]` user specs. */
 export function parseUserSpecs(specs: readonly string[]): { uid: string; password: string; groups: string[] }[] {
@@ -25,11 +26,26 @@ export const doubleCommand: CommandSpec = {
     consent: { type: 'boolean', description: 'Show the consent page (oidc >= 1.11).' },
     'token-type': { type: 'string', choices: ['opaque', 'jwt'], description: 'Default access token format.', default: 'opaque' },
     user: { type: 'string', multiple: true, valueName: 'UID:PASSWORD[:GROUP]', description: 'A test user (repeatable; replaces the default users).' },
+    fault: {
+      type: 'string',
+      multiple: true,
+      valueName: DOUBLE_FAULTS.join('|'),
+      description: 'Double-only: simulate a failure real Nextcloud has shown (repeatable). user-create-fails-after-create: POST cloud/users creates the account, then answers OCS 500/996 (Nextcloud 34.0.1 did, when the avatar could not be generated).',
+    },
   },
-  details: 'The double is a test double, not a real Nextcloud: its status.php says so and every report that uses it says so.',
+  subcommands: [doubleOccCommand],
+  details: [
+    'The double is a test double, not a real Nextcloud: its status.php says so and every report that uses it says so.',
+    "It serves its occ to 'nc-oauth-lab double occ --url URL' over loopback (admin credentials), so that --provider external can drive it",
+    'as it drives a real instance: --occ "nc-oauth-lab double occ --url URL" with NC_ADMIN_PASSWORD set.',
+  ].join('\n'),
   async run(ctx) {
     const port = intOption(ctx, 'port', 0, 65535) ?? 8089;
     const users = Array.isArray(ctx.values['user']) ? parseUserSpecs(ctx.values['user']) : undefined;
+    const faults = ((ctx.values['fault'] as string[] | undefined) ?? []).map((f) => {
+      if (!isDoubleFault(f)) throw new CliError(`--fault must be one of ${DOUBLE_FAULTS.join(', ')}, not '${f}'`);
+      return f;
+    });
     let double;
     try {
       double = await startDouble({
@@ -43,6 +59,8 @@ export const doubleCommand: CommandSpec = {
         port,
         host: String(ctx.values['host']),
         ...(users ? { users } : {}),
+        faults,
+        occEndpoint: true,
       });
     } catch (error) {
       if (error instanceof VersionError) throw new CliError(error.message, { cause: error });
@@ -56,6 +74,8 @@ export const doubleCommand: CommandSpec = {
     ctx.out(`  discovery: ${double.url}/index.php/.well-known/openid-configuration`);
     ctx.out('  test users (double-only credentials):');
     for (const u of double.users) ctx.out(`    ${u.uid} / ${u.password}${u.groups?.length ? ` (${u.groups.join(', ')})` : ''}`);
+    ctx.out(`  occ (double-only): nc-oauth-lab double occ --url ${double.url} <words>, with an admin's password in NC_ADMIN_PASSWORD`);
+    if (faults.length > 0) ctx.out(`  simulated faults (double-only): ${faults.join(', ')}`);
     ctx.out('Press Ctrl-C to stop.');
     await new Promise<void>((resolve) => {
       const stop = (): void => {

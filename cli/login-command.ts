@@ -8,6 +8,7 @@ import {
   PROVIDER_NAMES,
   SecretRedactor,
   browserLoginFlow,
+  leftoverLines,
   nextcloudBuilder,
   type LoginFlowOptions,
   type NextcloudBuilder,
@@ -16,6 +17,7 @@ import {
   type StartedNextcloud,
   type TokenSet,
 } from '../harness/index.ts';
+import { SIGNAL_EXIT_CODES } from '../scenarios/index.ts';
 import { CliError, type CommandContext, type CommandSpec, type OptionSpec } from './command.ts';
 
 /** Options that pick and prepare a Nextcloud instance; shared by `login` and `probe`. */
@@ -43,6 +45,8 @@ export const INSTANCE_OPTIONS: Record<string, OptionSpec> = {
 export interface InstanceChoice {
   builder: NextcloudBuilder;
   provider: ProviderName;
+  /** The external provider's occ command line (for the commands that undo what a cut-off cleanup left). */
+  occ?: string;
   flow: Pick<LoginFlowOptions, 'allowInsecureHttp' | 'tokenType' | 'user' | 'outputDir'>;
 }
 
@@ -95,9 +99,11 @@ export function instanceFromOptions(ctx: CommandContext, secrets: SecretRedactor
   const tokenType = stringOption(ctx, 'token-type') as 'opaque' | 'jwt' | undefined;
   if (tokenType) builder.withTokenType(tokenType);
   builder.withSecrets(secrets).withProgress((line) => ctx.err(secrets.redact(line)));
+  const occLine = provider === 'external' ? stringOption(ctx, 'occ') : undefined;
   return {
     builder,
     provider,
+    ...(occLine ? { occ: occLine } : {}),
     flow: {
       ...(ctx.values['allow-insecure-http'] === true ? { allowInsecureHttp: true } : {}),
       ...(tokenType ? { tokenType } : {}),
@@ -116,24 +122,49 @@ export function instanceFromOptions(ctx: CommandContext, secrets: SecretRedactor
 export async function withInstance<T>(ctx: CommandContext, choice: InstanceChoice, secrets: SecretRedactor, work: (instance: StartedNextcloud, browser: BrowserSession) => Promise<T>): Promise<T> {
   const browser = await BrowserSession.launch(secrets);
   let instance: StartedNextcloud | undefined;
-  const interrupted = (): void => {
-    ctx.err('interrupted: restoring and stopping the instance');
-    void Promise.allSettled([instance?.stop(), browser.close()]).finally(() => process.exit(130));
+  let starting: Promise<StartedNextcloud> | undefined;
+  let signals = 0;
+  const what = choice.provider === 'external' ? 'the test users and changed settings' : choice.provider === 'docker' ? 'the container' : 'nothing (the double runs in this process)';
+  const interrupted = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    const code = SIGNAL_EXIT_CODES[signal] ?? 130;
+    if (signals === 1) {
+      ctx.err(`interrupted (${signal}): restoring and stopping the instance`);
+      // Interrupted while it is being prepared: let the preparation end (a failed one undoes itself), then restore.
+      void (async () => {
+        const started = instance ?? (await starting?.catch(() => undefined));
+        await Promise.allSettled([started?.stop(), browser.close()]);
+      })().finally(() => process.exit(code));
+    } else if (signals === 2) {
+      ctx.err(`cleaning up, press Ctrl-C again to leave ${what} behind`);
+    } else {
+      const left = instance?.leftovers() ?? choice.builder.leftovers();
+      if (left.length > 0) for (const line of leftoverLines([{ instance: instance?.description ?? 'the instance', pending: left }], choice.occ)) ctx.err(line);
+      else ctx.err('cleanup abandoned; nothing was left to undo');
+      process.exit(code);
+    }
   };
-  process.once('SIGINT', interrupted);
-  process.once('SIGTERM', interrupted);
+  const onInt = (): void => interrupted('SIGINT');
+  const onTerm = (): void => interrupted('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
   try {
-    instance = await choice.builder.start();
+    starting = choice.builder.start();
+    instance = await starting;
+    // Interrupted during the start: the signal handler restores and exits; the work must not begin.
+    if (signals > 0) await new Promise<never>(() => undefined);
     return await work(instance, browser);
   } catch (error) {
     if (error instanceof CliError) throw error;
     const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
     throw new CliError(secrets.redact(message), { code: 'ERR_UNEXPECTED', exitCode: 1, cause: error });
   } finally {
-    process.off('SIGINT', interrupted);
-    process.off('SIGTERM', interrupted);
-    await instance?.stop().catch((error: unknown) => ctx.err(`could not stop the instance: ${secrets.redact(error instanceof Error ? error.message : String(error))}`));
-    await browser.close();
+    if (signals === 0) {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      await instance?.stop().catch((error: unknown) => ctx.err(`could not stop the instance: ${secrets.redact(error instanceof Error ? error.message : String(error))}`));
+      await browser.close();
+    }
   }
 }
 

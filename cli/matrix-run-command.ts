@@ -60,6 +60,8 @@ export const MATRIX_RUN_OPTIONS: Record<string, OptionSpec> = {
   workers: { type: 'string', valueName: 'N', description: 'Playwright workers: variants run in parallel, one instance per worker and variant (default: half the cores; external: 1).' },
   expectations: { type: 'string', valueName: 'DIR', description: 'Expectations data to classify the cells with, instead of scenarios/expectations (also NC_OAUTH_LAB_EXPECTATIONS).' },
   grep: { type: 'string', valueName: 'REGEXP', description: 'Run only the scenarios whose title matches (Playwright --grep); the matrix has only their cells.' },
+  'max-failures': { type: 'string', valueName: 'N', description: "Stop the run after N failed Playwright tests (Playwright's --max-failures); the matrix is then interrupted." },
+  'global-timeout': { type: 'string', valueName: 'SECONDS', description: "Stop the run after this long (Playwright's --global-timeout); the matrix is then interrupted." },
   progress: { type: 'string', choices: PROGRESS_REPORTERS, description: "Playwright's progress reporter on stderr (null: none).", default: 'list' },
   url: { type: 'string', valueName: 'URL', description: 'external: Nextcloud as this machine reaches it.' },
   'public-url': { type: 'string', valueName: 'URL', description: 'external: Nextcloud as a browser and the token issuer see it, when it differs from --url.' },
@@ -335,6 +337,7 @@ function report(ctx: CommandContext, result: MatrixOutcome, out: string): number
   // the summary names the problem cells; the other failures say why there is no verdict
   const cellLines = new Set(result.matrix ? problemLines(result.matrix) : []);
   for (const line of result.failures.filter((f) => !cellLines.has(f))) ctx.out(`nc-oauth-lab matrix: ${line}`);
+  for (const line of result.leftBehind) ctx.out(`nc-oauth-lab matrix: ${line}`);
   if (result.blobDir) ctx.out(`nc-oauth-lab matrix: blob report in ${result.blobDir}: merge the shards with 'nc-oauth-lab matrix merge --out DIR <shard dirs>'`);
   return result.exitCode;
 }
@@ -355,6 +358,8 @@ export async function runMatrixCommand(ctx: CommandContext): Promise<number> {
     if (workers !== undefined && workers > 1) ctx.err('nc-oauth-lab matrix: --workers 1 for an external instance: its variants share one Nextcloud and switch its settings');
     workers = 1;
   }
+  const maxFailures = intOption(ctx, 'max-failures', 1, 100_000);
+  const globalTimeout = intOption(ctx, 'global-timeout', 1, 7 * 24 * 3600);
   const out = text(ctx, 'out') ?? DEFAULT_MATRIX_OUT;
   const expectations = text(ctx, 'expectations');
   // The browser preflight, before any scenario runs or any report is touched: none starting is exit 2 in one
@@ -379,6 +384,8 @@ export async function runMatrixCommand(ctx: CommandContext): Promise<number> {
     ...(workers !== undefined ? { workers } : {}),
     ...(expectations ? { expectations } : {}),
     ...(text(ctx, 'grep') ? { grep: text(ctx, 'grep')! } : {}),
+    ...(maxFailures !== undefined ? { maxFailures } : {}),
+    ...(globalTimeout !== undefined ? { globalTimeoutMs: globalTimeout * 1000 } : {}),
     progress: (text(ctx, 'progress') ?? 'list') as (typeof PROGRESS_REPORTERS)[number],
     output: (chunk) => lines.push(chunk),
     env: browser.env,
@@ -423,6 +430,9 @@ export const MATRIX_RUN_DETAILS = [
   'into --out. Progress goes to stderr, the verdict to stdout. Exits 1 naming every cell that is error,',
   'unexpected-fail, wrong-reason or stale; 2 on bad input (an unknown version or patch, a malformed --shard, an',
   'unreachable Nextcloud) or when no browser starts (NC_OAUTH_LAB_CHROMIUM, a system Chromium, Playwright\'s own).',
+  'Ctrl-C (SIGINT) or SIGTERM stops the run: the cut-off tests are interrupted, the others not run, the instances',
+  'cleaned up, the reports say "interrupted after N of M tests", exit 130 (143 for SIGTERM). A second Ctrl-C during',
+  'the cleanup does not cut it short; a third leaves the rest behind and lists it with the commands that undo it.',
   `Default: ${DEFAULT_MATRIX_AXES.nextcloud.length * DEFAULT_MATRIX_AXES.patch.length * DEFAULT_MATRIX_AXES.ocsHeader.length} variants against the double, Nextcloud ${DEFAULT_MATRIX_AXES.nextcloud.join(' and ')} with the newest oidc and user_oidc`,
   `(${DEFAULT_MATRIX_AXES.nextcloud.map((m) => `${m}: oidc ${DEFAULT_VERSIONS.oidc[m]}, user_oidc ${DEFAULT_VERSIONS.userOidc[m]}`).join('; ')}).`,
   'external: the instance is one variant (read from status.php and occ, named by its exact release: nc32.0.1-...), run with both header modes on 1 worker.',

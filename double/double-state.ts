@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { DoubleFault } from './double-faults.ts';
 import { features, validateVersions, type Features, type VariantVersions } from './version-gates.ts';
 
 /** The patch modes a variant can have (see patches/). */
@@ -108,6 +109,8 @@ export class DoubleState {
   /** Groups (`occ group:add`); users list theirs in `DoubleUser.groups`. */
   readonly groups = new Set<string>(['admin']);
   readonly sessions = new Map<string, DoubleSession>();
+  /** Faults the double simulates (double-only, see double-faults.ts); none by default. */
+  readonly faults = new Set<DoubleFault>();
   /** Stores of route modules, created on first use (see `store`). */
   private readonly stores = new Map<string, unknown>();
   /** Base URL once listening (set by startDouble). */

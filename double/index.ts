@@ -1,5 +1,7 @@
 export { startDouble, setupCommands, ROUTE_MODULES, type StartDoubleOptions, type StartedDouble } from './start-double.ts';
 export { DoubleState, DEFAULT_USERS, DOUBLE_APPS, PATCH_MODES, type DoubleAppState, type PatchMode, type DoubleUser, type DoubleUserInput } from './double-state.ts';
+export { OCC_ENDPOINT_PATH, type OccEndpointRequest } from './occ-endpoint.ts';
+export { DOUBLE_FAULTS, isDoubleFault, type DoubleFault } from './double-faults.ts';
 export { DOUBLE_STATUS_FIELD, statusBody } from './status-routes.ts';
 export type { OccResult } from './occ.ts';
 export { OCS_NOT_FOUND_MESSAGE } from './double-app.ts';

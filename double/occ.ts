@@ -1,5 +1,6 @@
 import { backupCodeStore } from './apps/backup-codes.ts';
 import type { DoubleState, SystemValue } from './double-state.ts';
+import { oidcSigningKey } from './oidc/oidc-keys.ts';
 
 /** What `occ` printed and its exit code, as from a real `php occ` run. */
 export interface OccResult {
@@ -190,6 +191,20 @@ const CORE_COMMANDS: OccCommand[] = [
     },
   },
   {
+    // core's ListConfigs: `config:list [app] [--private] --output=json` prints {"system": ..., "apps": {app: {key: value}}};
+    // without --private, sensitive system values are replaced (the double keeps no secret in config.php but says so alike).
+    name: 'config:list',
+    run: (state, args) => {
+      const { positionals, options } = parseOccArgs(args, ['output']);
+      const app = positionals[0] ?? 'all';
+      const sensitive = /password|secret|salt|dbuser/i;
+      const system = Object.fromEntries([...state.systemConfig].map(([k, v]) => [k, !options.has('private') && sensitive.test(k) ? '***REMOVED SENSITIVE VALUE***' : v]));
+      const apps = Object.fromEntries([...state.appConfig].filter(([a]) => app === 'all' || app === a).map(([a, m]) => [a, Object.fromEntries(m)]));
+      const out = app === 'all' ? { system, apps } : app === 'system' ? { system } : { apps };
+      return ok(`${JSON.stringify(out, null, options.get('output') === 'json' ? undefined : 4)}\n`);
+    },
+  },
+  {
     name: 'config:system:delete',
     run: (state, args) => {
       const { positionals } = parseOccArgs(args, []);
@@ -297,13 +312,16 @@ const CORE_COMMANDS: OccCommand[] = [
 ];
 
 /**
- * What the `oidc` app does when enabled through occ: create its signing keys (see oidc/) and its default
- * expiry settings (facts page, "Configuration").
+ * What the `oidc` app does when enabled through occ: create its signing keys (see oidc/oidc-keys.ts) and
+ * its default expiry settings (facts page, "Configuration").
  */
 function initOidcApp(state: DoubleState): void {
   for (const [key, value] of [['expire_time', '900'], ['refresh_expire_time', '900'], ['client_expire_time', '3600']] as const) {
     if (state.appConfig.get('oidc')?.get(key) === undefined) state.setAppValueInDatabase('oidc', key, value);
   }
+  // Its migration creates the signing key (H2CK/oidc lib/Migration/CreateKeys.php): the key's app config
+  // exists from the enable on, not from the first token (a run then finds it there and leaves it alone).
+  oidcSigningKey(state);
 }
 
 /** The double's `occ`: runs one command line (words after `occ`) against the state. */

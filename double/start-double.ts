@@ -1,9 +1,11 @@
-import { serve, type ServerType } from '@hono/node-server';
+import { serve, type Http2Bindings, type HttpBindings, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createDoubleApp, type RouteModule } from './double-app.ts';
+import type { DoubleFault } from './double-faults.ts';
 import { DEFAULT_USERS, DoubleState, type DoubleAppState, type DoubleUserInput, type PatchMode } from './double-state.ts';
 import { registerLoginRoutes } from './login-routes.ts';
 import { runOcc, type OccCommand, type OccResult } from './occ.ts';
+import { handleOccEndpoint, OCC_ENDPOINT_PATH } from './occ-endpoint.ts';
 import { registerOidcRoutes } from './oidc/oidc-routes.ts';
 import { OIDC_OCC_COMMANDS } from './oidc/oidc-occ-commands.ts';
 import { registerOcsRoutes } from './apps/ocs-routes.ts';
@@ -55,6 +57,13 @@ export interface StartDoubleOptions {
   host?: string;
   /** Clock in milliseconds since the epoch, for expiry tests. */
   now?: () => number;
+  /** Failures to simulate (double-only, see double-faults.ts); none by default. */
+  faults?: readonly DoubleFault[];
+  /**
+   * Serve the double's occ at OCC_ENDPOINT_PATH (loopback only, admin credentials), for
+   * `nc-oauth-lab double occ` (default false).
+   */
+  occEndpoint?: boolean;
 }
 
 /** A running double. */
@@ -116,6 +125,7 @@ export async function startDouble(options: StartDoubleOptions = {}): Promise<Sta
     ...(options.appConfigCacheTtlMs !== undefined ? { appConfigCacheTtlMs: options.appConfigCacheTtlMs } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
+  for (const fault of options.faults ?? []) state.faults.add(fault);
   const occ = (args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): OccResult => runOcc(state, args, OCC_COMMANDS, env);
   if (options.configure ?? true) {
     for (const command of setupCommands(options)) {
@@ -126,7 +136,11 @@ export async function startDouble(options: StartDoubleOptions = {}): Promise<Sta
   const app = createDoubleApp(state, ROUTE_MODULES);
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    const fetch = options.occEndpoint
+      ? (request: Request, env: HttpBindings | Http2Bindings): Response | Promise<Response> =>
+          new URL(request.url).pathname === OCC_ENDPOINT_PATH ? handleOccEndpoint(state, request, env.incoming.socket.remoteAddress, occ) : app.fetch(request, env)
+      : app.fetch;
+    const s = serve({ fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;

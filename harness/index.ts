@@ -38,7 +38,8 @@ export { DEFAULT_PREPARATION, NextcloudBuilder } from './nextcloud-builder.ts';
 export { BACKUP_CODES_PROVIDER, enableBackupCodes, type BackupCodesSecondFactor, type SecondFactorTarget } from './second-factor.ts';
 export { APP_CONFIG_CONFIRM_TIMEOUT_MS, confirmAppConfig, observeAppConfig, setAppConfig, type AppConfigTarget, type ConfirmOptions } from './confirm-app-config.ts';
 export { HTTP_TIMEOUT_MS, basicAuthorization, nextcloudFetch, ocsRequest, readStatus, type NextcloudStatus, type OcsAnswer } from './nextcloud-http.ts';
-export { generatePassword, listApps, occOrThrow, prepareInstance, type AppList, type PreparationTarget, type PreparedInstance } from './prepare-instance.ts';
+export { generatePassword, listApps, occOrThrow, prepareInstance, type AppList, type PendingListener, type PendingUndo, type PreparationTarget, type PreparedInstance } from './prepare-instance.ts';
+export { LeftoverLedger, leftoverLines, readLeftovers, type LeftoverEntry } from './leftover-ledger.ts';
 export { SERVER_PATCHED_FILE, USER_OIDC_PATCHED_FILE, detectPatch, variantFromStatus } from './detect-variant.ts';
 export { DOUBLE_ADMIN, DoubleNextcloud } from './providers/double-provider.ts';
 export { ADMIN_PASSWORD_ENV, ExternalNextcloud, commandLineOcc, normaliseBaseUrl } from './providers/external-provider.ts';
@@ -56,7 +57,7 @@ export {
 } from './providers/docker-provider.ts';
 export { BUILD_RUN_ENV, buildLockDir, previousBuildFailure, recordBuildFailure, withBuildLock, type BuildLockOptions } from './providers/docker-build-lock.ts';
 export { BuildLog, type BuildStep, type BuildStreamLine } from './providers/docker-build-log.ts';
-export { buildDockerImage, connectDockerEngine, dockerImageExists, liveDockerResources, type DockerImageBuild } from './providers/docker-engine.ts';
+export { buildDockerImage, connectDockerEngine, dockerImageExists, dockerLeftovers, liveDockerResources, type DockerImageBuild } from './providers/docker-engine.ts';
 export { splitCommandLine } from './providers/occ-command-line.ts';
 export { nextcloudBuilder, type DockerProviderSpec, type DoubleProviderSpec, type ExternalProviderSpec, type ProviderSpec } from './providers/provider-spec.ts';
 export { CallbackServer, type CallbackResult } from './oauth/callback-server.ts';

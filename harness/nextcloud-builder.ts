@@ -15,6 +15,7 @@ import type {
   TestUser,
   TestUserRequest,
 } from './nextcloud-instance.ts';
+import { LeftoverLedger } from './leftover-ledger.ts';
 import { listApps, prepareInstance, type AppList } from './prepare-instance.ts';
 import { SecretRedactor } from './secret-redactor.ts';
 
@@ -56,6 +57,9 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
   protected progress: Progress = () => undefined;
   protected secrets = new SecretRedactor();
   private usersAsked = false;
+  private ledgerPath: string | undefined;
+  /** What the start in progress has changed and not undone (for a process that must leave before it ends). */
+  private startPending: () => { what: string; manual: string }[] = () => [];
 
   /** Brings the instance up or attaches to it (the provider's part). */
   abstract launch(context: LaunchContext): Promise<LaunchedNextcloud>;
@@ -127,6 +131,25 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
     return this;
   }
 
+  /**
+   * What a `start()` in progress (or one that failed to undo everything) has changed and not undone yet,
+   * newest first, each with the command that undoes it by hand. After start, see `StartedNextcloud.leftovers`.
+   */
+  leftovers(): { what: string; manual: string }[] {
+    return this.startPending();
+  }
+
+  /**
+   * Keeps a ledger file of what the harness changed and has not undone yet (config values, test users, the
+   * provider's containers), each with the command that undoes it by hand, so that a parent process can say
+   * exactly what was left when this one is killed during its cleanup. The file is removed once nothing is
+   * pending.
+   */
+  withLeftoverLedger(path: string): this {
+    this.ledgerPath = path;
+    return this;
+  }
+
   /** Shares a SecretRedactor with the caller, so that its logs are redacted with the run's secrets. */
   withSecrets(secrets: SecretRedactor): this {
     this.secrets = secrets;
@@ -143,6 +166,10 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
     const preparation: PreparationOptions = { ...this.preparation, users: this.usersAsked ? this.preparation.users : this.defaultUsers() };
     const launched = await this.launch({ progress, secrets });
     secrets.add(launched.admin.password);
+    const ledger = this.ledgerPath ? new LeftoverLedger(this.ledgerPath, launched.description) : undefined;
+    ledger?.set('provider', launched.leftovers?.() ?? []);
+    let preparing: readonly { what: string; manual: string }[] = [];
+    this.startPending = () => [...preparing, ...(launched.leftovers?.() ?? [])];
     const transcript: string[] = [];
     const occ = recordingOcc(launched.occ, transcript, secrets);
     let restore: (() => Promise<string[]>) | undefined;
@@ -153,7 +180,10 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
       const found = variantFromStatus(launched.baseUrl, status, apps);
       progress(`preparing ${launched.baseUrl} through occ and the provisioning API`);
       const hosts = [new URL(launched.baseUrl).hostname, new URL(launched.publicUrl).hostname];
-      const prepared = await prepareInstance({ baseUrl: launched.baseUrl, admin: launched.admin, occ }, apps, preparation, hosts, progress, secrets);
+      const prepared = await prepareInstance({ baseUrl: launched.baseUrl, admin: launched.admin, occ }, apps, preparation, hosts, progress, secrets, (pending) => {
+        preparing = pending;
+        ledger?.set('prepare', pending);
+      });
       restore = prepared.restore;
       let patch: Pick<InstanceVariant, 'patch' | 'patchSource'> = { patch: 'unknown', patchSource: 'unknown' };
       if (launched.declaredPatch) patch = { patch: launched.declaredPatch, patchSource: 'provider' };
@@ -164,10 +194,11 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
       }
       const variant: InstanceVariant = { ...found, ...patch };
       progress(`${launched.description}: Nextcloud ${variant.nextcloud}, oidc ${variant.oidc}, user_oidc ${variant.userOidc}, patch ${variant.patch}`);
-      return this.started(launched, variant, prepared.apps, preparation, prepared.users, occ, transcript, restore);
+      return this.started(launched, variant, prepared.apps, preparation, prepared.users, occ, transcript, restore, ledger, prepared.pending);
     } catch (error) {
       if (restore) await restore().catch(() => undefined);
       await launched.stop().catch(() => undefined);
+      ledger?.set('provider', launched.leftovers?.() ?? []);
       throw error;
     }
   }
@@ -181,6 +212,8 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
     occ: OccRunner,
     transcript: string[],
     restore: () => Promise<string[]>,
+    ledger: LeftoverLedger | undefined,
+    pending: () => { what: string; manual: string }[],
   ): StartedNextcloud {
     const secrets = this.secrets;
     const progress = this.progress;
@@ -211,6 +244,9 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
       onStop(cleanup: () => Promise<void>): void {
         cleanups.push(cleanup);
       },
+      leftovers() {
+        return [...(preparation.restoreOnStop ? pending() : []), ...(launched.leftovers?.() ?? [])];
+      },
       stop(): Promise<void> {
         stopping ??= (async () => {
           for (const cleanup of cleanups.splice(0).reverse()) {
@@ -220,8 +256,15 @@ export abstract class NextcloudBuilder implements NextcloudProvider {
             progress(`restoring ${launched.baseUrl}`);
             const failures = await restore();
             for (const failure of failures) progress(`  could not restore ${failure}`);
+          } else {
+            // Kept on purpose (--keep): not left behind by an interruption.
+            ledger?.set('prepare', []);
           }
-          await launched.stop();
+          try {
+            await launched.stop();
+          } finally {
+            ledger?.set('provider', launched.leftovers?.() ?? []);
+          }
         })();
         return stopping;
       },

@@ -99,6 +99,12 @@ export interface LaunchedNextcloud {
   stop(): Promise<void>;
   /** The patch a provider knows it built in (double, docker). Left out, the harness looks for it. */
   declaredPatch?: PatchMode;
+  /**
+   * What `stop()` would remove and is still there (containers, networks), each with the command that
+   * removes it by hand; for the ledger a parent process reads when this one is killed (see
+   * `NextcloudBuilder.withLeftoverLedger`). Left out: nothing outlives the process.
+   */
+  leftovers?(): { what: string; manual: string }[];
   /** One line naming what this is, for progress and reports (the double says it is a test double). */
   description: string;
 }
@@ -191,4 +197,9 @@ export interface StartedNextcloud {
   onStop(cleanup: () => Promise<void>): void;
   /** Runs the `onStop` cleanups, restores, removes the test users, stops. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * What is changed and not undone yet (config values, test users, the provider's containers), newest
+   * first, each with the command that undoes it by hand: what a process that must leave now leaves behind.
+   */
+  leftovers(): { what: string; manual: string }[];
 }

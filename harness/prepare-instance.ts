@@ -18,6 +18,17 @@ export interface PreparationTarget {
   occ: OccRunner;
 }
 
+/** A change the harness made and has not undone yet: what it is, and the occ command that undoes it by hand. */
+export interface PendingUndo {
+  /** `app config oidc dynamic_client_registration`, `test user nclab-1a2b3c-alice`. */
+  what: string;
+  /** `occ config:app:delete oidc dynamic_client_registration`: what a user runs to undo it by hand (never a secret). */
+  manual: string;
+}
+
+/** Receives the changes not undone yet, each time that list changes (to keep a ledger a second process can read). */
+export type PendingListener = (pending: readonly PendingUndo[]) => void;
+
 /** The outcome of preparation: the users to log in with, and how to undo it. */
 export interface PreparedInstance {
   users: TestUser[];
@@ -25,6 +36,8 @@ export interface PreparedInstance {
   apps: AppList;
   /** One line per change made (for progress and reports); never secrets. */
   changes: string[];
+  /** The changes not undone yet, newest first (the order `restore()` undoes them in). */
+  pending(): PendingUndo[];
   /** Undoes the changes in reverse order and removes the users the harness created. Errors are collected, not thrown. */
   restore(): Promise<string[]>;
 }
@@ -107,10 +120,34 @@ export async function prepareInstance(
   extraHosts: readonly string[],
   progress: Progress,
   secrets: SecretRedactor,
+  onPending: PendingListener = () => undefined,
 ): Promise<PreparedInstance> {
   const { occ } = target;
-  const undo: { what: string; run: () => Promise<void> }[] = [];
+  const undo: (PendingUndo & { run: () => Promise<void> })[] = [];
   const changes: string[] = [];
+  const pending = (): PendingUndo[] => undo.map(({ what, manual }) => ({ what, manual })).reverse();
+  const remember = (step: PendingUndo & { run: () => Promise<void> }): void => {
+    undo.push(step);
+    onPending(pending());
+  };
+  /** Undoes every recorded change, newest first, whatever fails; returns one line per step that failed (it stays pending). */
+  const undoAll = async (): Promise<string[]> => {
+    const failures: string[] = [];
+    const failed: typeof undo = [];
+    while (undo.length > 0) {
+      const step = undo.at(-1)!;
+      try {
+        await step.run();
+      } catch (error) {
+        failed.unshift(step);
+        failures.push(`${step.what}: ${secrets.redact(error instanceof Error ? error.message : String(error))}`);
+      }
+      undo.pop();
+      onPending([...failed, ...undo].map(({ what, manual }) => ({ what, manual })).reverse());
+    }
+    undo.push(...failed);
+    return failures;
+  };
   const run = (args: readonly string[], env?: Record<string, string>): Promise<OccResult> => occOrThrow(occ, args, secrets, env ? { env } : {});
   const changed = (line: string): void => {
     changes.push(line);
@@ -122,7 +159,7 @@ export async function prepareInstance(
     if (toEnable.length > 0) {
       await run(['app:enable', ...toEnable]);
       changed(`enabled ${toEnable.join(', ')}`);
-      undo.push({ what: `disable ${toEnable.join(', ')}`, run: async () => void (await run(['app:disable', ...toEnable])) });
+      remember({ what: `apps ${toEnable.join(', ')} enabled`, manual: `occ app:disable ${toEnable.join(' ')}`, run: async () => void (await run(['app:disable', ...toEnable])) });
     }
     const enabledApps = { ...apps.enabled };
     const disabledApps = { ...apps.disabled };
@@ -131,14 +168,14 @@ export async function prepareInstance(
     if (askedToEnable.length > 0) {
       await run(['app:enable', ...askedToEnable]);
       changed(`enabled ${askedToEnable.join(', ')}`);
-      undo.push({ what: `disable ${askedToEnable.join(', ')}`, run: async () => void (await run(['app:disable', ...askedToEnable])) });
+      remember({ what: `apps ${askedToEnable.join(', ')} enabled`, manual: `occ app:disable ${askedToEnable.join(' ')}`, run: async () => void (await run(['app:disable', ...askedToEnable])) });
       for (const app of askedToEnable) enabledApps[app] = disabledApps[app]!;
     }
     for (const app of Object.keys(enabledApps)) delete disabledApps[app];
     if ('firstrunwizard' in apps.enabled) {
       await run(['app:disable', 'firstrunwizard']);
       changed('disabled firstrunwizard');
-      undo.push({ what: 'enable firstrunwizard', run: async () => void (await run(['app:enable', 'firstrunwizard'])) });
+      remember({ what: 'app firstrunwizard disabled', manual: 'occ app:enable firstrunwizard', run: async () => void (await run(['app:enable', 'firstrunwizard'])) });
     }
 
     const appChanges: [app: string, key: string, value: string | undefined][] = [];
@@ -149,21 +186,21 @@ export async function prepareInstance(
       if (value === undefined) await run(['config:app:delete', app, key]);
       else await run(['config:app:set', app, key, `--value=${value}`]);
       changed(value === undefined ? `deleted app config ${app} ${key}` : `app config ${app} ${key} = '${value}'`);
-      undo.push({
-        what: `app config ${app} ${key}`,
-        run: async () => void (await run(before === undefined ? ['config:app:delete', app, key] : ['config:app:set', app, key, `--value=${before}`])),
-      });
+      const back = before === undefined ? ['config:app:delete', app, key] : ['config:app:set', app, key, `--value=${before}`];
+      remember({ what: `app config ${app} ${key}`, manual: `occ ${shellWords(back)}`, run: async () => void (await run(back)) });
     };
     const setSystemBoolean = async (keys: readonly string[], value: boolean): Promise<void> => {
       const before = await systemValue(occ, keys);
+      // `config:system:delete a b` writes `a` back without `b` (an empty array stays in config.php, from
+      // code: core/Command/Config/System/DeleteConfig.php): a parent the harness created goes as a whole.
+      const parentBefore = keys.length > 1 && before === undefined ? await systemValue(occ, keys.slice(0, 1)) : undefined;
+      const deleteKeys = keys.length > 1 && before === undefined && parentBefore === undefined ? keys.slice(0, 1) : keys;
       // Always written: a string "true" reads like the boolean but does not work (facts page).
       await run(['config:system:set', ...keys, `--value=${value}`, '--type=boolean']);
       if (before === value) return;
       changed(`system config ${keys.join(' ')} = ${value} (boolean)`);
-      undo.push({
-        what: `system config ${keys.join(' ')}`,
-        run: async () => void (await run(before === undefined ? ['config:system:delete', ...keys] : ['config:system:set', ...keys, `--value=${occValue(before)}`, `--type=${occType(before)}`])),
-      });
+      const back = before === undefined ? ['config:system:delete', ...deleteKeys] : ['config:system:set', ...keys, `--value=${occValue(before)}`, `--type=${occType(before)}`];
+      remember({ what: `system config ${keys.join(' ')}`, manual: `occ ${shellWords(back)}`, run: async () => void (await run(back)) });
     };
 
     await setApp('oidc', 'dynamic_client_registration', options.dcr ? 'true' : undefined);
@@ -194,46 +231,64 @@ export async function prepareInstance(
         const index = String(next++);
         await run(['config:system:set', 'trusted_domains', index, `--value=${host}`]);
         changed(`trusted_domains ${index} = ${host}`);
-        undo.push({ what: `trusted_domains ${index}`, run: async () => void (await run(['config:system:delete', 'trusted_domains', index])) });
+        remember({ what: `system config trusted_domains ${index} (${host})`, manual: `occ config:system:delete trusted_domains ${index}`, run: async () => void (await run(['config:system:delete', 'trusted_domains', index])) });
       }
     }
 
     const users: TestUser[] = [];
     for (const request of options.users) {
-      const user = await createUser(target, request, secrets);
+      const user = await createUser(target, request, secrets, () =>
+        // Known before the create is attempted: a create that fails or is cut off after the account exists is undone too.
+        remember({ what: `test user ${request.uid}`, manual: `occ user:delete ${shellWords([request.uid])}`, run: () => deleteUser(target, request.uid, secrets) }),
+      );
       users.push(user.user);
       changed(user.created ? `created test user ${request.uid}` : `reused test user ${request.uid} (password reset)`);
-      if (user.created) undo.push({ what: `remove test user ${request.uid}`, run: () => deleteUser(target, request.uid, secrets) });
     }
 
     if ('firstrunwizard' in enabledApps) {
       disabledApps['firstrunwizard'] = enabledApps['firstrunwizard']!;
       delete enabledApps['firstrunwizard'];
     }
-    return {
-      users,
-      apps: { enabled: enabledApps, disabled: disabledApps },
-      changes,
-      restore: async () => {
-        const failures: string[] = [];
-        for (const step of undo.reverse()) {
-          try {
-            await step.run();
-          } catch (error) {
-            failures.push(`${step.what}: ${secrets.redact(error instanceof Error ? error.message : String(error))}`);
-          }
-        }
-        undo.length = 0;
-        return failures;
-      },
-    };
+    return { users, apps: { enabled: enabledApps, disabled: disabledApps }, changes, pending, restore: undoAll };
   } catch (error) {
-    for (const step of undo.reverse()) await step.run().catch(() => undefined);
-    throw error;
+    const failures = await undoAll();
+    if (failures.length === 0) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new HarnessError(error instanceof HarnessError ? error.code : 'ERR_PREPARE', `${message}; and could not undo: ${failures.join('; ')}`, {
+      cause: error,
+      detail: { leftBehind: pending() },
+    });
   }
 }
 
-async function createUser(target: PreparationTarget, request: TestUserRequest, secrets: SecretRedactor): Promise<{ user: TestUser; created: boolean }> {
+/** Words as a POSIX shell reads them back: plain words as they are, others in single quotes. */
+function shellWords(words: readonly string[]): string {
+  return words.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`)).join(' ');
+}
+
+/**
+ * Whether account `uid` exists: the provisioning API (`GET cloud/users/{uid}`), or `occ user:list` when
+ * that API is not there.
+ */
+async function userExists(target: PreparationTarget, uid: string, secrets: SecretRedactor): Promise<boolean> {
+  const answer = await ocsRequest(target.baseUrl, `/ocs/v2.php/cloud/users/${encodeURIComponent(uid)}`, { authorization: basicAuthorization(target.admin) });
+  if (answer.httpStatus === 200 && answer.statuscode === 200) return true;
+  if (answer.statuscode === 404 || answer.statuscode === 998) return false;
+  const listed = await occOrThrow(target.occ, ['user:list', '--output=json'], secrets);
+  try {
+    return Object.hasOwn(JSON.parse(listed.stdout.slice(listed.stdout.indexOf('{'))) as object, uid);
+  } catch (error) {
+    throw new HarnessError('ERR_OCC_FAILED', 'occ user:list --output=json did not print JSON: check the occ command line', { cause: error });
+  }
+}
+
+/**
+ * Creates test user `request.uid` (or reuses it, setting the password, when it exists). `created` is called
+ * just before the create is attempted, so that the caller records the removal first: a create that fails
+ * after the account was made (Nextcloud 34 answered OCS 500/996 when the avatar could not be generated,
+ * yet the account existed) or that is cut off is undone like a successful one.
+ */
+async function createUser(target: PreparationTarget, request: TestUserRequest, secrets: SecretRedactor, created: () => void): Promise<{ user: TestUser; created: boolean }> {
   const password = request.password ?? generatePassword();
   secrets.add(password);
   const user: TestUser = { uid: request.uid, password, ...(request.displayName ? { displayName: request.displayName } : {}), ...(request.email ? { email: request.email } : {}) };
@@ -241,26 +296,34 @@ async function createUser(target: PreparationTarget, request: TestUserRequest, s
   const form: Record<string, string> = { userid: request.uid, password };
   if (request.displayName) form['displayName'] = request.displayName;
   if (request.email) form['email'] = request.email;
-  const answer = await ocsRequest(target.baseUrl, '/ocs/v2.php/cloud/users', { method: 'POST', authorization, form });
-  if (answer.httpStatus === 200 && answer.statuscode === 200) return { user, created: true };
-  if (answer.statuscode === 102) {
-    // The user exists (a provider's own setup, or an earlier run): set the password we know.
+  if (await userExists(target, request.uid, secrets)) {
+    // The user exists (a provider's own setup, or an earlier run): set the password we know. Not ours to remove.
     const reset = await ocsRequest(target.baseUrl, `/ocs/v2.php/cloud/users/${encodeURIComponent(request.uid)}`, { method: 'PUT', authorization, form: { key: 'password', value: password } });
     if (reset.httpStatus === 200 && reset.statuscode === 200) return { user, created: false };
+    if (reset.httpStatus === 404 && reset.statuscode === 0) {
+      await occOrThrow(target.occ, ['user:resetpassword', '--password-from-env', request.uid], secrets, { env: { OC_PASS: password } });
+      return { user, created: false };
+    }
     throw new HarnessError('ERR_PREPARE', `test user ${request.uid} exists and its password could not be set: OCS ${reset.httpStatus}/${reset.statuscode} ${secrets.redact(reset.message)}`);
   }
+  created();
+  const answer = await ocsRequest(target.baseUrl, '/ocs/v2.php/cloud/users', { method: 'POST', authorization, form });
+  if (answer.httpStatus === 200 && answer.statuscode === 200) return { user, created: true };
   if (answer.httpStatus === 401 || answer.statuscode === 997) {
     throw new HarnessError('ERR_BAD_OPTION', `the admin account '${target.admin.uid}' was refused by ${target.baseUrl}: check --admin-user and the admin password`);
   }
-  if (answer.httpStatus === 404) {
+  if (answer.httpStatus === 404 && answer.statuscode === 0) {
     // No provisioning API (app disabled): occ with the password in the environment, never on the command line.
     await occOrThrow(target.occ, ['user:add', '--password-from-env', ...(request.displayName ? ['--display-name', request.displayName] : []), request.uid], secrets, { env: { OC_PASS: password } });
     return { user, created: true };
   }
-  throw new HarnessError('ERR_PREPARE', `creating test user ${request.uid} failed: OCS ${answer.httpStatus}/${answer.statuscode} ${secrets.redact(answer.message)}`);
+  const why = `OCS ${answer.httpStatus}/${answer.statuscode} ${secrets.redact(answer.message.trim())}`.trim();
+  throw new HarnessError('ERR_PREPARE', `creating test user ${request.uid} failed: ${why}`, { detail: { httpStatus: answer.httpStatus, statuscode: answer.statuscode } });
 }
 
+/** Removes test user `uid`; a user that does not exist (a create that never made it) is nothing to remove. */
 async function deleteUser(target: PreparationTarget, uid: string, secrets: SecretRedactor): Promise<void> {
+  if (!(await userExists(target, uid, secrets))) return;
   const answer = await ocsRequest(target.baseUrl, `/ocs/v2.php/cloud/users/${encodeURIComponent(uid)}`, { method: 'DELETE', authorization: basicAuthorization(target.admin) });
   if (answer.httpStatus === 200 && answer.statuscode === 200) return;
   if (answer.httpStatus === 404 && answer.statuscode === 0) {

@@ -149,6 +149,7 @@ export {
 } from './fixtures/matrix-spec.ts';
 export { VARIANT_ERROR_ANNOTATION, VARIANT_TIMINGS_ANNOTATION, timingsLine, type VariantTimings } from './fixtures/variant-annotations.ts';
 export {
+  SIGNAL_EXIT_CODES,
   BLOB_SUBDIR,
   MATRIX_CONFIG,
   MATRIX_REPORTER_ENTRY,

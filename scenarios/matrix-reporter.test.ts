@@ -45,6 +45,7 @@ import { recordCheck, withChecks, type Variant } from ${JSON.stringify(INDEX)};
 const fakeNextcloud = (v: Variant) => ({ pkce: v.oidc !== '1.9.0', cors: v.patch !== 'none' });
 
 test('discovery', withChecks('discovery.openid-configuration', 'discovery.pkce-advertised'), async ({}, testInfo) => {
+  if (process.env.FAIL_DISCOVERY) throw new Error('synthetic: a real failure, for --max-failures');
   const nc = fakeNextcloud(testInfo.project.metadata.variant);
   await recordCheck(testInfo, { id: 'discovery.openid-configuration', passed: true, observed: { status: 200 } });
   await recordCheck(testInfo, { id: 'discovery.pkce-advertised', passed: nc.pkce, observed: { status: 200, detail: { code_challenge_methods_supported: nc.pkce ? ['S256', 'plain'] : null } } });
@@ -108,6 +109,7 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
   let good: Run;
   let clean: Run;
   let broken: Run;
+  let stopped: Run;
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
@@ -129,6 +131,8 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     ]);
     live = l;
     clean = c;
+    // On its own, after the others: it must not share a moment with the shards it could disturb.
+    stopped = await run(dir, ['test', '--max-failures=1'], { OUT: join(dir, 'stopped'), RESULTS: join(dir, 'results-stopped'), FAIL_DISCOVERY: '1' });
     for (const s of [s1, s2]) expect(s.code, s.stdout + s.stderr).toBe(0);
     mkdirSync(join(dir, 'blobs'));
     for (const b of ['blob-1', 'blob-2']) for (const f of readdirSync(join(dir, b))) cpSync(join(dir, b, f), join(dir, 'blobs', f));
@@ -174,7 +178,7 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     ]);
     const error = m.cells.find((c) => c.check === 'oauth.userinfo')!;
     expect(error.observed.error).toMatch(/^Error: token exchange failed for Bearer \[redacted\]/);
-    expect(error.observed.tests).toEqual([{ title: 'procedure that breaks before its check', file: 'synthetic.spec.ts', line: 19 }]);
+    expect(error.observed.tests).toEqual([{ title: 'procedure that breaks before its check', file: 'synthetic.spec.ts', line: 20 }]);
     expect(error.links[0]!.name).toBe('log');
     const log = readFileSync(join(dir, 'live', error.links[0]!.path), 'utf8');
     expect(log).toContain('sending Authorization: Bearer [redacted]');
@@ -235,6 +239,19 @@ describe('MatrixReporter in real Playwright runs', { timeout: 300_000 }, () => {
     expect(broken.code).toBe(1);
     expect(broken.stdout.trim()).toMatch(/^nc-oauth-lab matrix: 1 problem\(s\) in the expectations in .*broken: x\.json: checks\["no\.such\.check"\]: unknown check/);
     expect(existsSync(join(dir, 'broken-out', 'matrix.json'))).toBe(false);
+  });
+
+  it('records a --max-failures stop as an interruption: the failed test an error, the rest not run, the headline first', () => {
+    expect(stopped.code, stopped.stdout + stopped.stderr).toBe(1);
+    const m = readMatrix(join(dir, 'stopped'));
+    expect(m.status).toBe('interrupted');
+    expect(m.interruption).toMatchObject({ reason: 'max-failures', testsTotal: 8 });
+    expect(m.interruption!.testsRun).toBeLessThan(8);
+    const classes = new Set(m.cells.map((c) => c.classification));
+    expect(classes.has('error')).toBe(true);
+    expect(classes.has('not-run') || classes.has('interrupted')).toBe(true);
+    expect([...classes].filter((c) => c === 'unexpected-fail' || c === 'pass')).toEqual([]);
+    expect(stopped.stdout).toContain(`nc-oauth-lab matrix: FAILED: interrupted after ${m.interruption!.testsRun} of 8 tests (max-failures)`);
   });
 });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
@@ -6,7 +7,7 @@ import type { ExpectationSet } from './expectations/expected-outcome.ts';
 import { parseVariantTimings, timingsLine, VARIANT_ERROR_ANNOTATION, VARIANT_TIMINGS_ANNOTATION, type VariantTimings } from './fixtures/variant-annotations.ts';
 import { DEFAULT_EXPECTATIONS_DIR, loadExpectations } from './expectations/lint-expectations.ts';
 import { buildMatrix, problemLines, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
-import type { Matrix, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
+import type { Matrix, MatrixInterruption, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
 import { INSTANCE_ATTACHMENT, parseInstanceRecord } from './instance-record.ts';
 import { CLASS_LABELS, doubleBanner } from './matrix/matrix-text.ts';
 import { matrixVerdict } from './matrix/matrix-verdict.ts';
@@ -27,6 +28,13 @@ export const MATRIX_EXPECTATIONS_ENV = 'NC_OAUTH_LAB_EXPECTATIONS';
  * itself: `nc-oauth-lab matrix` and `matrix merge` do, so that it appears once. Warnings and errors still print.
  */
 export const MATRIX_SUMMARY_ENV = 'NC_OAUTH_LAB_MATRIX_SUMMARY';
+
+/**
+ * Environment variable naming a JSON file `{ "reason": "SIGTERM", "at": "<ISO date>" }` that the process
+ * which stops a run (`nc-oauth-lab matrix` on SIGINT or SIGTERM, `matrix merge` for an interrupted shard)
+ * writes before it stops Playwright, so that matrix.json names why the run was interrupted.
+ */
+export const MATRIX_INTERRUPTION_ENV = 'NC_OAUTH_LAB_MATRIX_INTERRUPTION';
 
 /** Where the reports go by default, relative to the working directory. */
 export const DEFAULT_MATRIX_OUT = join('reports', 'matrix');
@@ -82,6 +90,14 @@ function foundRelease(tests: readonly TestCase[]): string | undefined {
   return undefined;
 }
 
+function projectVariantOrUndefined(projectSuite: Suite): unknown {
+  try {
+    return projectVariant(projectSuite.project()!);
+  } catch {
+    return undefined;
+  }
+}
+
 function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'test';
 }
@@ -100,6 +116,7 @@ export class MatrixReporter implements Reporter {
   private suite: Suite | undefined;
   private expectations: ExpectationSet | undefined;
   private setupError: string | undefined;
+  private maxFailuresReached = false;
   /** The last matrix built (for tests and embedding). */
   matrix: Matrix | undefined;
 
@@ -126,6 +143,7 @@ export class MatrixReporter implements Reporter {
 
   /** Errors outside tests (a global setup, a broken blob): printed, since this reporter may be the only one. */
   onError(error: TestError): void {
+    if (/Testing stopped early after \d+ maximum allowed failures/.test((error.message ?? '').replace(ANSI, ''))) this.maxFailuresReached = true;
     if (this.options.quiet || error.message?.includes(MATRIX_FAILED_MARK)) return;
     process.stdout.write(`nc-oauth-lab matrix: error: ${redactText((error.message ?? error.value ?? 'unknown error').replace(ANSI, '').split('\n')[0]!)}\n`);
   }
@@ -145,7 +163,45 @@ export class MatrixReporter implements Reporter {
     }
   }
 
-  async onEnd(_result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
+  /**
+   * Why and when the run stopped before its end, and how far it got: the stopping process's file
+   * (MATRIX_INTERRUPTION_ENV), Playwright's global timeout (`timedout`), max failures (its error), or a
+   * signal Playwright saw itself (`interrupted`); undefined for a run that ended.
+   */
+  private interruption(result: FullResult, suite: Suite): MatrixInterruption | undefined {
+    const tests = suite.suites.filter((p) => p.project() && projectVariantOrUndefined(p)).flatMap((p) => p.allTests());
+    const cutOff = tests.some((t) => t.results.at(-1)?.status === 'interrupted');
+    let stopped: { reason?: unknown; at?: unknown } | undefined;
+    const file = process.env[MATRIX_INTERRUPTION_ENV];
+    if (file) {
+      try {
+        stopped = JSON.parse(readFileSync(file, 'utf8')) as typeof stopped;
+      } catch {
+        // no file: nobody stopped the run from outside
+      }
+    }
+    const reason =
+      typeof stopped?.reason === 'string'
+        ? stopped.reason
+        : result.status === 'timedout'
+          ? 'timeout'
+          : this.maxFailuresReached
+            ? 'max-failures'
+            : result.status === 'interrupted'
+              ? this.options._mode === 'merge' ? 'interrupted' : 'SIGINT'
+              : cutOff
+                ? 'interrupted'
+                : undefined;
+    if (reason === undefined) return undefined;
+    const ran = tests.filter((t) => {
+      const status = t.results.at(-1)?.status;
+      return status !== undefined && status !== 'interrupted';
+    }).length;
+    const at = typeof stopped?.at === 'string' ? stopped.at : new Date().toISOString();
+    return { reason, at, testsRun: ran, testsTotal: tests.length };
+  }
+
+  async onEnd(result: FullResult): Promise<{ status?: FullResult['status'] } | undefined> {
     const print = (line: string): void => {
       if (!this.options.quiet) process.stdout.write(`${line}\n`);
     };
@@ -163,10 +219,12 @@ export class MatrixReporter implements Reporter {
         if (run.error) print(`nc-oauth-lab matrix: variant ${key} did not run: ${run.error}`);
         else if (run.tests > 0) print(`nc-oauth-lab matrix: variant ${key}: ${timingsLine(run.timings, run.ms)}`);
       }
-      const matrix = buildMatrix({ variants, tests, expectations: this.expectations, tool: toolInfo(), generatedAt: new Date() });
+      const interruption = this.interruption(result, this.suite);
+      const matrix = buildMatrix({ variants, tests, expectations: this.expectations, tool: toolInfo(), generatedAt: new Date(), ...(interruption ? { interruption } : {}) });
       this.matrix = matrix;
       const written = await writeMatrixReports(matrix, out);
       if (this.options.summary ?? process.env[MATRIX_SUMMARY_ENV] !== '0') for (const line of summaryLines(matrix, written.html)) print(line);
+      if (matrix.status === 'interrupted') return this.options._mode === 'merge' ? this.failed(matrixVerdict(matrix).headline) : { status: result.status === 'passed' ? 'interrupted' : result.status };
       if (matrix.status === 'failed') return this.failed(`${matrix.summary.problems.length} cell(s) not as expected`);
       return undefined;
     } catch (error) {
@@ -333,10 +391,8 @@ export function summaryLines(matrix: Matrix, htmlPath?: string): string[] {
     .join(', ');
   const providers = [...new Set(matrix.variants.map((v) => v.provider))].join(', ');
   const verdict = matrixVerdict(matrix);
-  const lines = [
-    `nc-oauth-lab matrix: ${verdict.asExpected ? '' : 'FAILED: '}${verdict.headline}`,
-    `nc-oauth-lab matrix: ${matrix.cells.length} cells, ${matrix.checks.length} checks x ${matrix.variants.length} variants (${providers || 'no variants'}): ${counts || 'no cells'}`,
-  ];
+  const lines = [`nc-oauth-lab matrix: ${verdict.asExpected ? '' : 'FAILED: '}${verdict.headline}`];
+  lines.push(`nc-oauth-lab matrix: ${matrix.cells.length} cells, ${matrix.checks.length} checks x ${matrix.variants.length} variants (${providers || 'no variants'}): ${counts || 'no cells'}`);
   lines.push(...problemLines(matrix).map((p) => `  ${p}`));
   const banner = doubleBanner(matrix);
   if (banner) lines.push(`nc-oauth-lab matrix: ${banner}`);

@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_EXPECTATIONS_DIR } from './expectations/lint-expectations.ts';
+import { readMatrixFile } from './matrix/diff-matrices.ts';
 import { matrixVariants, readMatrixSpec, MATRIX_SPEC_ENV, type MatrixSpec } from './fixtures/matrix-spec.ts';
 import { blobReports, matrixFailures, mergeMatrixReports, MatrixRunError, parseShard, runMatrix, type MatrixOutcome } from './run-matrix.ts';
 import { variantKey } from './variant.ts';
@@ -158,5 +161,42 @@ describe('matrix runs against the double', () => {
     expect(stale.exitCode).toBe(1);
     expect(stale.failures.sort()).toEqual([`stale: discovery.openid-configuration on ${NC32}`, `stale: discovery.openid-configuration on ${NC34}`].map((p) => expect.stringContaining(p)));
     expect(matrixFailures(stale.matrix!).sort()).toEqual(stale.failures);
+  });
+});
+
+describe('a matrix run stopped by SIGTERM (the double)', () => {
+  it('stops through Playwright\'s own SIGINT, records SIGTERM as the reason and exits 143', { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-sigterm-'));
+    try {
+      const bin = fileURLToPath(new URL('../bin/nc-oauth-lab.js', import.meta.url));
+      const args = ['matrix', '--nextcloud', '34', '--patch', 'none', '--ocs-header', 'off', '--workers', '1', '--grep', 'discovery document|browser login', '--progress', 'line', '--out', dir];
+      const child = spawn(process.execPath, [bin, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '', FORCE_COLOR: '0' } });
+      let stdout = '';
+      let stderr = '';
+      let sent = false;
+      child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (!sent && /browser login without consent/.test(stderr)) {
+          sent = true;
+          // A supervisor's SIGTERM goes to the process it started, not to a process group.
+          setTimeout(() => child.kill('SIGTERM'), 300);
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+      expect(sent, stderr).toBe(true);
+      expect(code, stdout + stderr).toBe(143);
+      expect(stdout).toMatch(/^nc-oauth-lab matrix: FAILED: interrupted after 1 of 3 tests \(SIGTERM\)$/m);
+      const m = readMatrixFile(join(dir, 'matrix.json'));
+      expect(m.interruption).toMatchObject({ reason: 'SIGTERM', testsRun: 1, testsTotal: 3 });
+      expect(Object.fromEntries(m.cells.map((c) => [c.check, c.classification]))).toEqual({
+        'discovery.openid-configuration': 'pass',
+        'discovery.pkce-advertised': 'pass',
+        'login.browser.no-consent': 'interrupted',
+        'login.browser.consent': 'not-run',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,15 +1,18 @@
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { leftoverLines, readLeftovers } from '../harness/leftover-ledger.ts';
 import { problemLines } from './matrix/build-matrix.ts';
 import { MatrixFileError, readMatrixFile } from './matrix/diff-matrices.ts';
 import type { Matrix } from './matrix/matrix-schema.ts';
+import { matrixVerdict } from './matrix/matrix-verdict.ts';
 import { REPORT_FILES } from './matrix/write-matrix-reports.ts';
-import { MATRIX_EXPECTATIONS_ENV, MATRIX_OUT_ENV, MATRIX_SUMMARY_ENV } from './matrix-reporter.ts';
-import { encodeMatrixSpec, MATRIX_BLOB_DIR_ENV, MATRIX_PROGRESS_ENV, MATRIX_SPEC_ENV, type MatrixSpec, type PROGRESS_REPORTERS } from './fixtures/matrix-spec.ts';
+import { MATRIX_EXPECTATIONS_ENV, MATRIX_INTERRUPTION_ENV, MATRIX_OUT_ENV, MATRIX_SUMMARY_ENV } from './matrix-reporter.ts';
+import { encodeMatrixSpec, MATRIX_BLOB_DIR_ENV, MATRIX_LEDGER_ENV, MATRIX_PROGRESS_ENV, MATRIX_SPEC_ENV, type MatrixSpec, type PROGRESS_REPORTERS } from './fixtures/matrix-spec.ts';
 
 /** The Playwright config of the matrix. */
 export const MATRIX_CONFIG = fileURLToPath(new URL('./playwright.matrix.config.ts', import.meta.url));
@@ -19,6 +22,15 @@ export const MATRIX_REPORTER_ENTRY = fileURLToPath(new URL('./matrix-reporter-en
 
 /** Where a shard's blob report goes, inside the run's report directory. */
 export const BLOB_SUBDIR = 'blob-report';
+
+/** Inside the report directory: the file that says why a run was stopped (see MATRIX_INTERRUPTION_ENV). */
+const INTERRUPTION_FILE = '.interruption.json';
+
+/** Inside the report directory: the workers' ledgers of what they changed and have not undone yet. */
+const LEDGER_SUBDIR = '.leftovers';
+
+/** The exit code of a run stopped by a signal, as a shell reports a process the signal ended (128 + its number). */
+export const SIGNAL_EXIT_CODES: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /** A bad option of a matrix run or merge: the CLI turns it into exit code 2. */
 export class MatrixRunError extends Error {
@@ -63,6 +75,10 @@ export interface MatrixRunOptions {
   output: (chunk: string) => void;
   /** Extra environment for the Playwright process. */
   env?: Readonly<Record<string, string>>;
+  /** Playwright's `--max-failures`: stop after this many failed tests (the run is then interrupted). */
+  maxFailures?: number;
+  /** Playwright's `--global-timeout` in milliseconds (a run that reaches it is interrupted). */
+  globalTimeoutMs?: number;
 }
 
 /** How a run or a merge ended. */
@@ -79,6 +95,13 @@ export interface MatrixOutcome {
   exitCode: number;
   /** Where this shard's blob report is, for `matrix merge`. */
   blobDir?: string;
+  /** The signal that stopped the run, when one did (SIGINT, SIGTERM, SIGHUP). */
+  signal?: NodeJS.Signals;
+  /**
+   * What the run's workers had changed and not undone when a third signal ended their cleanup: one line
+   * per change, with the command that undoes it by hand (empty when the cleanup finished).
+   */
+  leftBehind: string[];
 }
 
 function playwrightCli(): string {
@@ -95,19 +118,72 @@ function playwrightNodeOptions(): string[] {
   return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href];
 }
 
-function runPlaywright(args: string[], env: Record<string, string>, output: (chunk: string) => void): Promise<number> {
+/** How a Playwright process ended, and what a signal to this process did to it. */
+interface PlaywrightEnd {
+  code: number;
+  signal?: NodeJS.Signals;
+  /** True when a third signal ended the cleanup (the process group was killed). */
+  abandoned: boolean;
+}
+
+/** Options of `runPlaywright` for a run that can be stopped by a signal. */
+interface StopOptions {
+  /** Where the stopping signal is written for the reporter (MATRIX_INTERRUPTION_ENV). */
+  interruptionFile?: string;
+  /** What a cleanup cut short leaves behind, for the warning after the second signal. */
+  cleanup: string;
+}
+
+/**
+ * Runs Playwright in its own process group, so that a Ctrl-C in the terminal reaches this process only,
+ * which then stops the run the one way that cleans up: SIGINT to Playwright's runner (a SIGTERM too: the
+ * runner would die of it without its teardown), which stops the workers, tears their fixtures down (the
+ * harness restores each instance, removes its test users and containers) and lets the matrix reporter write
+ * the interrupted matrix. A second signal during that cleanup does not cut it short: it says what a third
+ * would leave behind. A third kills the process group and the caller lists what the ledgers say was left.
+ */
+function runPlaywright(args: string[], env: Record<string, string>, output: (chunk: string) => void, stop: StopOptions): Promise<PlaywrightEnd> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [...playwrightNodeOptions(), playwrightCli(), ...args], { cwd: dirname(dirname(MATRIX_CONFIG)), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...playwrightNodeOptions(), playwrightCli(), ...args], { cwd: dirname(dirname(MATRIX_CONFIG)), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child.stdout.on('data', (d: Buffer) => output(d.toString()));
     child.stderr.on('data', (d: Buffer) => output(d.toString()));
-    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
-    process.once('SIGINT', forward);
-    process.once('SIGTERM', forward);
-    child.on('error', reject);
+    let signals = 0;
+    let first: NodeJS.Signals | undefined;
+    let abandoned = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals === 1) {
+        first = signal;
+        if (stop.interruptionFile) {
+          try {
+            writeFileSync(stop.interruptionFile, `${JSON.stringify({ reason: signal, at: new Date().toISOString() })}\n`);
+          } catch {
+            // the matrix then names Playwright's own view of the stop
+          }
+        }
+        output(`nc-oauth-lab matrix: ${signal}: stopping the run; cleaning up ${stop.cleanup}\n`);
+        child.kill('SIGINT');
+      } else if (signals === 2) {
+        output(`nc-oauth-lab matrix: cleaning up, press Ctrl-C again to leave ${stop.cleanup} behind\n`);
+      } else if (!abandoned) {
+        abandoned = true;
+        output('nc-oauth-lab matrix: cleanup abandoned\n');
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      }
+    };
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, () => onSignal(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
+    child.on('error', (error) => {
+      for (const [s, h] of handlers) process.off(s, h);
+      reject(error);
+    });
     child.on('close', (code, signal) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      resolvePromise(code ?? (signal ? 128 : 1));
+      for (const [s, h] of handlers) process.off(s, h);
+      resolvePromise({ code: code ?? (signal ? 128 : 1), ...(first ? { signal: first } : {}), abandoned });
     });
   });
 }
@@ -115,18 +191,20 @@ function runPlaywright(args: string[], env: Record<string, string>, output: (chu
 /** Removes the reports a previous run left, so that a run that writes none is not read as this run's. */
 async function clearReports(out: string): Promise<void> {
   await mkdir(out, { recursive: true });
-  for (const name of [...Object.values(REPORT_FILES), 'logs', 'artifacts', 'test-results', BLOB_SUBDIR]) await rm(join(out, name), { recursive: true, force: true });
+  for (const name of [...Object.values(REPORT_FILES), 'logs', 'artifacts', 'test-results', BLOB_SUBDIR, INTERRUPTION_FILE, LEDGER_SUBDIR]) await rm(join(out, name), { recursive: true, force: true });
 }
 
 /**
- * The failures of a matrix: a line for each problem cell (`problemLines`): error (the procedure broke
- * before it recorded the check), unexpected-fail, wrong-reason or stale (the data or the code must change).
+ * The failures of a matrix: when it was stopped, that first; then a line for each problem cell
+ * (`problemLines`): error (the procedure broke before it recorded the check), unexpected-fail, wrong-reason
+ * or stale (the data or the code must change).
  */
 export function matrixFailures(matrix: Matrix): string[] {
-  return problemLines(matrix);
+  const stopped = matrix.interruption ? [`stopped: ${matrixVerdict(matrix).headline}; the cells it did not reach are not measured`] : [];
+  return [...stopped, ...problemLines(matrix)];
 }
 
-function outcome(code: number, out: string, blobDir?: string): MatrixOutcome {
+function outcome(end: PlaywrightEnd, out: string, blobDir?: string, occCommand?: string): MatrixOutcome {
   const matrixPath = join(out, REPORT_FILES.json);
   let matrix: Matrix | undefined;
   try {
@@ -134,11 +212,31 @@ function outcome(code: number, out: string, blobDir?: string): MatrixOutcome {
   } catch (error) {
     if (!(error instanceof MatrixFileError)) throw error;
   }
+  const code = end.code;
   const failures = matrix ? matrixFailures(matrix) : [`no matrix was written to ${matrixPath}: see Playwright's output above`];
   // A Playwright failure outside the cells (a test that failed after recording all its checks, a worker
   // that crashed during teardown) still fails the run.
   if (failures.length === 0 && code !== 0) failures.push(`Playwright exited ${code} although every cell is as expected: see its output above`);
-  return { playwrightExitCode: code, ...(matrix ? { matrix } : {}), matrixPath, failures, exitCode: failures.length > 0 ? 1 : 0, ...(blobDir ? { blobDir } : {}) };
+  const leftBehind = end.abandoned ? leftoverLines(readLeftovers(join(out, LEDGER_SUBDIR)), occCommand) : [];
+  if (end.abandoned) failures.push(leftBehind.length > 0 ? 'the cleanup was abandoned: see what was left behind below' : 'the cleanup was abandoned; the workers had nothing left to undo');
+  const exitCode = end.signal ? (SIGNAL_EXIT_CODES[end.signal] ?? 130) : failures.length > 0 ? 1 : 0;
+  return {
+    playwrightExitCode: code,
+    ...(matrix ? { matrix } : {}),
+    matrixPath,
+    failures,
+    exitCode,
+    ...(blobDir ? { blobDir } : {}),
+    ...(end.signal ? { signal: end.signal } : {}),
+    leftBehind,
+  };
+}
+
+/** What a cleanup cut short would leave behind, in words, for a run of `spec`. */
+function cleanupWords(spec: MatrixSpec): string {
+  if (spec.provider === 'external') return `the test users and changed settings on ${spec.external?.url ?? 'the instance'}`;
+  if (spec.provider === 'docker') return "the variants' containers and networks";
+  return 'the in-process doubles (nothing outside this run)';
 }
 
 /**
@@ -155,6 +253,9 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixOutcom
   if (options.shard) args.push(`--shard=${options.shard.current}/${options.shard.total}`);
   if (options.workers !== undefined) args.push(`--workers=${options.workers}`);
   if (options.grep !== undefined) args.push(`--grep=${options.grep}`);
+  if (options.maxFailures !== undefined) args.push(`--max-failures=${options.maxFailures}`);
+  if (options.globalTimeoutMs !== undefined) args.push(`--global-timeout=${options.globalTimeoutMs}`);
+  const interruptionFile = join(out, INTERRUPTION_FILE);
   const env: Record<string, string> = {
     ...(options.env ?? {}),
     [MATRIX_SPEC_ENV]: encodeMatrixSpec(options.spec),
@@ -163,10 +264,26 @@ export async function runMatrix(options: MatrixRunOptions): Promise<MatrixOutcom
     [MATRIX_BLOB_DIR_ENV]: blobDir ?? '',
     // the caller prints the verdict (summaryLines of the outcome's matrix): the reporter stays quiet
     [MATRIX_SUMMARY_ENV]: '0',
+    [MATRIX_INTERRUPTION_ENV]: interruptionFile,
+    [MATRIX_LEDGER_ENV]: join(out, LEDGER_SUBDIR),
   };
   if (options.expectations) env[MATRIX_EXPECTATIONS_ENV] = resolve(options.expectations);
-  const code = await runPlaywright(args, env, options.output);
-  return outcome(code, out, blobDir);
+  const end = await runPlaywright(args, env, options.output, { interruptionFile, cleanup: cleanupWords(options.spec) });
+  await rm(interruptionFile, { force: true });
+  return outcome(end, out, blobDir, options.spec.external?.occ);
+}
+
+/** The reason and time of the first interrupted shard among `inputs` (their matrix.json), if any. */
+function shardInterruption(inputs: readonly string[]): { reason: string; at: string } | undefined {
+  for (const input of inputs) {
+    try {
+      const m = readMatrixFile(join(resolve(input), REPORT_FILES.json));
+      if (m.interruption) return { reason: m.interruption.reason, at: m.interruption.at };
+    } catch {
+      // a .zip input or a shard without its matrix.json: Playwright's merged status still tells
+    }
+  }
+  return undefined;
 }
 
 /** Options of `mergeMatrixReports`. */
@@ -221,8 +338,15 @@ export async function mergeMatrixReports(options: MatrixMergeOptions): Promise<M
     }
     const env: Record<string, string> = { [MATRIX_OUT_ENV]: out, [MATRIX_SUMMARY_ENV]: '0' };
     if (options.expectations) env[MATRIX_EXPECTATIONS_ENV] = resolve(options.expectations);
-    const code = await runPlaywright(['merge-reports', '--reporter', MATRIX_REPORTER_ENTRY, staging], env, options.output);
-    return outcome(code, out);
+    // A shard that was interrupted says why in its own matrix.json: the merged matrix says it too.
+    const stopped = shardInterruption(options.inputs);
+    if (stopped) {
+      const file = join(staging, INTERRUPTION_FILE);
+      await writeFile(file, `${JSON.stringify(stopped)}\n`);
+      env[MATRIX_INTERRUPTION_ENV] = file;
+    }
+    const end = await runPlaywright(['merge-reports', '--reporter', MATRIX_REPORTER_ENTRY, staging], env, options.output, { cleanup: 'nothing (a merge changes no instance)' });
+    return outcome(end, out);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import type { DoubleState, DoubleUser } from '../double-state.ts';
 import type { DoubleEnv, RequestContext } from '../request-context.ts';
 import { accountStore } from './account-store.ts';
-import { isAdmin, OcsException, ocsRoute, phpJson } from './app-framework.ts';
+import { isAdmin, OCS_INTERNAL_ERROR, OcsException, ocsRoute, phpJson } from './app-framework.ts';
 import { backupCodeStore } from './backup-codes.ts';
 import { capabilitiesData } from './capabilities.ts';
 import { deckStore } from './deck-store.ts';
@@ -223,6 +223,8 @@ export function registerOcsRoutes(app: Hono<DoubleEnv>, state: DoubleState): voi
     if (password === '' && email === '') throw new OcsException('To send a password link to the user an email address is required.', 108);
     validateUserId(userid);
     state.addUser({ uid: userid, password: password === '' ? randomAlnum(14) : password, displayName: displayName === '' ? userid : displayName, email, groups });
+    // A double-only fault (double-faults.ts): the account exists, the answer is an unhandled exception's.
+    if (state.faults.has('user-create-fails-after-create')) throw new OcsException(OCS_INTERNAL_ERROR, 996);
     return { data: { id: userid } };
   });
 

@@ -231,6 +231,14 @@ export function trackTempPath(path: string): () => void {
   };
 }
 
+/** The resources still registered, each with the docker command that removes it by hand. */
+export function dockerLeftovers(ids?: ReadonlySet<string>): { what: string; manual: string }[] {
+  return [...live.values()]
+    .filter((r) => !ids || ids.has(r.id))
+    .reverse()
+    .map((r) => (r.kind === 'container' ? { what: `container ${r.id.slice(0, 12)}`, manual: `docker rm --force --volumes ${r.id}` } : { what: `network ${r.id.slice(0, 12)}`, manual: `docker network rm ${r.id}` }));
+}
+
 /** Ids of the resources still registered (for tests: nothing may be left after a stop). */
 export function liveDockerResources(): string[] {
   return [...live.keys()];

@@ -23,7 +23,7 @@ import { HarnessError } from '../harness-error.ts';
 import { NextcloudBuilder } from '../nextcloud-builder.ts';
 import type { LaunchContext, LaunchedNextcloud, OccResult, OccRunner, TestUserRequest } from '../nextcloud-instance.ts';
 import { previousBuildFailure, recordBuildFailure, withBuildLock } from './docker-build-lock.ts';
-import { buildDockerImage, connectDockerEngine, dockerImageExists, rescueFailedContainerState, trackDockerResource, trackTempPath } from './docker-engine.ts';
+import { buildDockerImage, connectDockerEngine, dockerImageExists, dockerLeftovers, rescueFailedContainerState, trackDockerResource, trackTempPath } from './docker-engine.ts';
 
 /** Environment variable: the release mirror when none is given (`--release-mirror`). */
 export const RELEASE_MIRROR_ENV = 'NC_OAUTH_LAB_RELEASE_MIRROR';
@@ -389,6 +389,8 @@ export class DockerNextcloud extends NextcloudBuilder {
     const admin = { uid: 'admin', password: randomBytes(18).toString('base64url') };
     secrets.add(admin.password);
     const stops: (() => Promise<void>)[] = [];
+    /** Ids of the containers and network this launch started (what its leftovers are). */
+    const mine = new Set<string>();
     const logs = new Map<string, LogTail>();
     const stopAll = async (): Promise<void> => {
       for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
@@ -398,6 +400,7 @@ export class DockerNextcloud extends NextcloudBuilder {
     if (!network) {
       network = await new Network().start();
       const started = network;
+      mine.add(started.getId());
       stops.push(trackDockerResource('network', started.getId(), async () => void (await started.stop())));
       this.network = network;
       this.ownNetwork = true;
@@ -431,6 +434,7 @@ export class DockerNextcloud extends NextcloudBuilder {
         const tail = new LogTail();
         logs.set(database, tail);
         const started = await startOrRescue(client, `nc-oauth-lab-${database}-${suffix}`, db.withNetwork(network).withNetworkAliases(alias).withStartupTimeout(180_000), tail);
+        mine.add(started.getId());
         stops.push(trackDockerResource('container', started.getId(), async () => void (await started.stop({ remove: true, removeVolumes: true }))));
         if (database === 'pgsql') Object.assign(env, { POSTGRES_HOST: alias, POSTGRES_DB: 'nextcloud', POSTGRES_USER: 'nextcloud', POSTGRES_PASSWORD: dbPassword });
         else Object.assign(env, { MYSQL_HOST: alias, MYSQL_DATABASE: 'nextcloud', MYSQL_USER: 'nextcloud', MYSQL_PASSWORD: dbPassword });
@@ -461,6 +465,7 @@ export class DockerNextcloud extends NextcloudBuilder {
         .withStartupTimeout(this.options.startupTimeoutMs ?? 600_000);
       nextcloud = await startOrRescue(client, name, container, tail);
       const started = nextcloud;
+      mine.add(started.getId());
       stops.push(trackDockerResource('container', started.getId(), async () => void (await started.stop({ remove: true, removeVolumes: true }))));
 
       const occ = containerOcc(started);
@@ -480,6 +485,7 @@ export class DockerNextcloud extends NextcloudBuilder {
           if (ownNetwork) this.network = undefined;
         },
         declaredPatch: spec.patch,
+        leftovers: () => dockerLeftovers(mine),
         description: `${description} in container ${name} (docker, ${database})`,
       };
     } catch (error) {

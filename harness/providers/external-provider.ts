@@ -35,6 +35,9 @@ export function commandLineOcc(commandLine: string): OccRunner {
       timeout: options?.timeoutMs ?? 120_000,
       stdin: 'ignore',
       stripFinalNewline: false,
+      // Its own process group: a Ctrl-C in the terminal must not cut off an occ run half-way (the harness
+      // may be undoing its changes); the run is still bounded by the timeout and ended with this process.
+      detached: true,
     });
     const out: OccResult = { exitCode: result.exitCode ?? (result.failed ? 127 : 0), stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
     if (result.failed && result.exitCode === undefined) out.stderr = `${result.shortMessage ?? 'occ could not run'}\n${out.stderr}`;

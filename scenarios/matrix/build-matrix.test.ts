@@ -6,10 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { summaryLines } from '../matrix-reporter.ts';
 import { normaliseCheckRecord } from '../record-check.ts';
 import { buildMatrix, problemLines } from './build-matrix.ts';
+import { matrixHtml } from './matrix-html.ts';
 import { matrixJunit } from './matrix-junit.ts';
 import { matrixMarkdown } from './matrix-markdown.ts';
-import { matrixSchema } from './matrix-schema.ts';
-import { syntheticExpectations, syntheticMatrix, syntheticObservations, syntheticVariants } from './synthetic-matrix.ts';
+import { matrixSchema, type Matrix } from './matrix-schema.ts';
+import { matrixVerdict } from './matrix-verdict.ts';
+import { SYNTHETIC_VARIANTS, syntheticExpectations, syntheticMatrix, syntheticObservations, syntheticVariants, type SyntheticTest } from './synthetic-matrix.ts';
 import { writeMatrixReports } from './write-matrix-reports.ts';
 
 const NONE = 'nc32-oidc1.16.6-uo8.10.1-none-nohdr';
@@ -155,7 +157,7 @@ describe('reports', () => {
     expect(md).toContain('**Legend:** ✅ pass: passes, as expected · ✖️ expected fail:');
     expect(md).toContain(`- ❌ **unexpected fail** \`oauth.userinfo\` on \`${DOCKER}\`: expected pass; observed failed 500 Internal Server Error`);
     expect(md).toContain(`- ⚠️ **stale** \`session.twofactor-enforced\` on \`${PATCHED}\``);
-    expect(lines[4]).toBe('nc-oauth-lab 0.1.0 · 2026-01-02T03:04:05.000Z · 3 variants · 7 checks · **not as expected: 3 error, 1 unexpected fail, 1 stale**');
+    expect(lines[4]).toBe('**not as expected: 3 error, 1 unexpected fail, 1 stale**');
     const clean = matrixMarkdown(syntheticMatrix({ variants: [{ variant: { nextcloud: 34, oidc: '2.0.9', userOidc: '8.10.1', patch: 'none', ocsHeader: true }, provider: 'external' }], tests: [] }));
     expect(clean).not.toContain('Nextcloud double');
     expect(clean).toContain('None: every cell is as the expectations data says.');
@@ -198,5 +200,61 @@ describe('reports', () => {
     expect(readFileSync(written.markdown, 'utf8')).toBe(matrixMarkdown(matrix));
     expect(readFileSync(written.junit, 'utf8')).toBe(matrixJunit(matrix));
     expect(readFileSync(written.html, 'utf8')).toMatch(/^<!doctype html>/);
+  });
+});
+
+describe('an interrupted run', () => {
+  const interruption = { reason: 'SIGINT', at: '2026-12-02T08:00:00.000Z', testsRun: 2, testsTotal: 4 };
+  const variants = [SYNTHETIC_VARIANTS[0]!];
+  const tests: SyntheticTest[] = [
+    { title: 'discovery', line: 20, records: () => [['discovery.pkce-advertised', true, { status: 200 }]] },
+    { title: 'dcr delete', line: 70, declared: ['dcr.delete'], outcome: 'skipped' },
+    // Cut off by the teardown: the browser was closed under it, and it recorded that as a failure.
+    {
+      title: 'login',
+      line: 80,
+      declared: ['login.browser.no-consent', 'oauth.userinfo'],
+      records: () => [['login.browser.no-consent', false, { message: 'page.waitForEvent: Target page, context or browser has been closed' }]],
+      outcome: 'interrupted',
+    },
+    { title: 'notes', line: 90, declared: ['bearer.notes.get'], outcome: 'notRun' },
+  ];
+  const build = (withInterruption: boolean): Matrix =>
+    buildMatrix({
+      variants: syntheticVariants(variants),
+      tests: syntheticObservations(tests, variants),
+      expectations: syntheticExpectations(),
+      tool: { name: 'nc-oauth-lab', version: '0.1.0' },
+      generatedAt: new Date('2026-12-02T08:00:01Z'),
+      ...(withInterruption ? { interruption } : {}),
+    });
+
+  it('classifies the cut-off test interrupted whatever it recorded, and the tests never reached not-run', () => {
+    const m = build(true);
+    const cls = Object.fromEntries(m.cells.map((c) => [c.check, c.classification]));
+    expect(cls).toEqual({ 'discovery.pkce-advertised': 'pass', 'dcr.delete': 'skipped', 'login.browser.no-consent': 'interrupted', 'oauth.userinfo': 'interrupted', 'bearer.notes.get': 'not-run' });
+    const login = m.cells.find((c) => c.check === 'login.browser.no-consent')!;
+    expect(login.observed).toMatchObject({ outcome: 'interrupted', error: 'the run was interrupted (SIGINT) while this test ran' });
+    expect(login.observed.message).toBeUndefined();
+    expect(m.status).toBe('interrupted');
+    expect(m.interruption).toEqual(interruption);
+    expect(m.summary.problems).toEqual([]);
+    expect(matrixSchema.parse(m)).toEqual(m);
+  });
+
+  it('says so first in every report: the verdict, matrix.md, matrix.html, the console and JUnit', () => {
+    const m = build(true);
+    expect(matrixVerdict(m)).toEqual({ asExpected: false, headline: 'interrupted after 2 of 4 tests (SIGINT)' });
+    expect(matrixMarkdown(m).split('\n')[4]).toBe('**interrupted after 2 of 4 tests (SIGINT)**');
+    expect(matrixHtml(m)).toContain('<p class="verdict verdict-bad" id="verdict">interrupted after 2 of 4 tests (SIGINT)</p>');
+    expect(summaryLines(m)[0]).toBe('nc-oauth-lab matrix: FAILED: interrupted after 2 of 4 tests (SIGINT)');
+    expect(matrixJunit(m)).toContain('<skipped message="interrupted: the run was interrupted (SIGINT) while this test ran"/>');
+  });
+
+  it('without an interruption, a test that never ran is skipped as before', () => {
+    const m = build(false);
+    expect(m.cells.find((c) => c.check === 'bearer.notes.get')!.classification).toBe('skipped');
+    expect(m.status).toBe('passed');
+    expect(m.interruption).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import type { CheckRecordBody } from '../record-check.ts';
 import type { ToolInfo } from '../tool-info.ts';
 import { compareVariants, type Variant } from '../variant.ts';
 import { classifyCell, CLASSIFICATIONS, isProblem, type Classification, type ObservedOutcome } from './classify-cell.ts';
-import { MATRIX_SCHEMA_VERSION, type Matrix, type MatrixCell, type MatrixLink, type MatrixVariant, type Observed, type TestRef } from './matrix-schema.ts';
+import { MATRIX_SCHEMA_VERSION, type Matrix, type MatrixCell, type MatrixInterruption, type MatrixLink, type MatrixVariant, type Observed, type TestRef } from './matrix-schema.ts';
 
 /** The final result status of a Playwright test, or `notRun` when it has no result. */
 export type TestOutcome = 'passed' | 'failed' | 'timedOut' | 'skipped' | 'interrupted' | 'notRun';
@@ -34,6 +34,8 @@ export interface MatrixInput {
   expectations: ExpectationSet;
   tool: ToolInfo;
   generatedAt: Date;
+  /** Present when the run was stopped before its end (a signal, max failures, the global timeout). */
+  interruption?: MatrixInterruption;
 }
 
 interface Observation {
@@ -50,9 +52,18 @@ function compareTests(a: TestRef, b: TestRef): number {
   return a.file.localeCompare(b.file) || a.line - b.line || a.title.localeCompare(b.title);
 }
 
-function observationsOf(t: TestObservation): Map<string, Observation[]> {
+function observationsOf(t: TestObservation, interruption: MatrixInterruption | undefined): Map<string, Observation[]> {
   const out = new Map<string, Observation[]>();
   const add = (id: string, o: Observation): void => void out.set(id, [...(out.get(id) ?? []), o]);
+  if (t.outcome === 'interrupted' || (t.outcome === 'notRun' && interruption)) {
+    // Cut off or never reached: nothing it recorded counts (a teardown closes the browser and the
+    // instance, so requests fail and refusals look like passes). Not measured, never a pass or a fail.
+    const kind = t.outcome === 'interrupted' ? 'interrupted' : 'not-run';
+    const why = interruption ? ` (${interruption.reason})` : '';
+    const error = kind === 'interrupted' ? `the run was interrupted${why} while this test ran` : `the run was interrupted${why} before this test began`;
+    for (const id of new Set([...t.declared, ...t.records.map((r) => r.id)])) add(id, { kind, error, test: t.test, links: [] });
+    return out;
+  }
   for (const record of t.records) add(record.id, { kind: record.skipped ? 'skipped' : record.passed ? 'passed' : 'failed', record, test: t.test, links: t.links });
   for (const id of new Set(t.declared)) {
     if (out.has(id)) continue;
@@ -70,7 +81,9 @@ function observationsOf(t: TestObservation): Map<string, Observation[]> {
 /** One observed outcome for a cell from all its observations: a failure wins, then an error, then a pass. */
 function aggregate(observations: Observation[]): { observed: Observed; links: MatrixLink[] } {
   const sorted = [...observations].sort((a, b) => compareTests(a.test, b.test));
-  const pick = sorted.find((o) => o.kind === 'failed') ?? sorted.find((o) => o.kind === 'error') ?? sorted.find((o) => o.kind === 'passed') ?? sorted[0]!;
+  // What a test that ran to its end measured wins over what a stopped run did not measure.
+  const order: ObservedOutcome[] = ['failed', 'error', 'passed', 'interrupted', 'not-run'];
+  const pick = order.map((k) => sorted.find((o) => o.kind === k)).find((o) => o !== undefined) ?? sorted[0]!;
   const tests: TestRef[] = [];
   for (const o of sorted) if (!tests.some((t) => compareTests(t, o.test) === 0)) tests.push(o.test);
   const observed: Observed = { outcome: pick.kind, tests };
@@ -97,7 +110,7 @@ export function buildMatrix(input: MatrixInput): Matrix {
   const cellKey = (check: string, variant: string): string => `${check}\u0000${variant}`;
   for (const t of input.tests) {
     if (!variantIndex.has(t.variant)) continue;
-    for (const [id, observations] of observationsOf(t)) {
+    for (const [id, observations] of observationsOf(t, input.interruption)) {
       if (!isCheckId(id)) continue;
       const key = cellKey(id, t.variant);
       byCell.set(key, [...(byCell.get(key) ?? []), ...observations]);
@@ -112,15 +125,22 @@ export function buildMatrix(input: MatrixInput): Matrix {
     const classification = classifyCell(observed.outcome, expected.outcome, failsAsExpected(observed, expected.reasons));
     cells.push({ check, variant: variantKey, classification, observed, expected, links });
   }
-  return assembleMatrix({ variants, cells, tool: input.tool, generatedAt: input.generatedAt });
+  return assembleMatrix({ variants, cells, tool: input.tool, generatedAt: input.generatedAt, ...(input.interruption ? { interruption: input.interruption } : {}) });
 }
 
 /**
  * A matrix from variants and cells already classified (by `buildMatrix`, or taken from other matrices):
  * variants in `compareVariants` order, cells in catalogue then variant order, the checks of the cells,
- * counts, problems and status. Cells of a variant that is not listed are left out.
+ * counts, problems and status (`interrupted` when the run was stopped). Cells of a variant that is not
+ * listed are left out.
  */
-export function assembleMatrix(input: { variants: readonly MatrixVariant[]; cells: readonly MatrixCell[]; tool: Pick<ToolInfo, 'name' | 'version'>; generatedAt: Date }): Matrix {
+export function assembleMatrix(input: {
+  variants: readonly MatrixVariant[];
+  cells: readonly MatrixCell[];
+  tool: Pick<ToolInfo, 'name' | 'version'>;
+  generatedAt: Date;
+  interruption?: MatrixInterruption;
+}): Matrix {
   const variants = [...new Map(input.variants.map((v) => [v.key, v])).values()].sort((a, b) => compareVariants(a.variant as Variant, b.variant as Variant));
   const variantIndex = new Map(variants.map((v, i) => [v.key, i]));
   const cells = input.cells.filter((c) => variantIndex.has(c.variant));
@@ -134,7 +154,8 @@ export function assembleMatrix(input: { variants: readonly MatrixVariant[]; cell
     tool: { name: input.tool.name, version: input.tool.version },
     generatedAt: input.generatedAt.toISOString(),
     double: variants.some((v) => v.provider === 'double'),
-    status: problems.length > 0 ? 'failed' : 'passed',
+    status: input.interruption ? 'interrupted' : problems.length > 0 ? 'failed' : 'passed',
+    ...(input.interruption ? { interruption: { ...input.interruption } } : {}),
     variants,
     checks: checkIds.map((id) => {
       const def = CHECKS[id as keyof typeof CHECKS];

@@ -26,8 +26,12 @@ export const CLASSIFICATIONS = [
  */
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
-/** What was observed for a cell. */
-export type ObservedOutcome = 'passed' | 'failed' | 'error' | 'skipped';
+/**
+ * What was observed for a cell. `interrupted`: the run was stopped while the test that measures it ran
+ * (whatever it recorded: a teardown makes requests fail and refusals look like passes); `not-run`: the run
+ * was stopped before the test began.
+ */
+export type ObservedOutcome = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted' | 'not-run';
 
 /** What the expectations data says for a cell. */
 export type ExpectedOutcomeKind = 'pass' | 'fail' | 'unknown';
@@ -36,9 +40,11 @@ export type ExpectedOutcomeKind = 'pass' | 'fail' | 'unknown';
  * Classifies one cell (check x variant) from what was observed and what the data expects.
  * `asExpected` says whether a failure is the one the data gives (its status, and message where the data
  * has one; see `failsAsExpected` in expected-outcome.ts): a failure where the data says it fails, but for
- * another reason, is `wrong-reason`.
+ * another reason, is `wrong-reason`. A cell whose test was cut off or never reached is `interrupted` or
+ * `not-run`, whatever it recorded.
  */
 export function classifyCell(observed: ObservedOutcome, expected: ExpectedOutcomeKind, asExpected = true): Classification {
+  if (observed === 'interrupted' || observed === 'not-run') return observed;
   if (observed === 'error') return 'error';
   if (observed === 'skipped') return 'skipped';
   if (expected === 'unknown') return 'unknown';

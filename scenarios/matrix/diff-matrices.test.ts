@@ -193,3 +193,18 @@ describe('readMatrixFile', () => {
     expect(broken.cause).toBeDefined();
   });
 });
+
+describe('diffMatrices with an interrupted head', () => {
+  it('puts interrupted and not-run cells apart as not measured: neither fixed nor broken', () => {
+    const variants = [{ variant: unpatched, provider: 'double' as const }];
+    const base = syntheticMatrix({ variants, tests: tests(true) });
+    const cut = syntheticMatrix({ variants, tests: tests(true).map((t) => (t.title === 'userinfo' ? { ...t, outcome: 'interrupted' as const } : t)) });
+    const diff = diffMatrices(base, { ...cut, status: 'interrupted', interruption: { reason: 'SIGINT', at: '2026-12-02T08:00:00.000Z', testsRun: 2, testsTotal: 3 } });
+    expect(diff.broken).toEqual([]);
+    expect(diff.fixed).toEqual([]);
+    expect(diff.notMeasured.map((c) => [c.check, c.before?.classification, c.after?.classification])).toEqual([['oauth.userinfo', 'pass', 'interrupted']]);
+    const text = formatMatrixDiff(diff, { base: 'a', head: 'b' });
+    expect(text[0]).toBe('matrix diff a -> b: 0 fixed, 0 broken, 0 other, 3 unchanged, 1 not measured');
+    expect(text).toContain('Not measured on one side (interrupted, not run, skipped, unknown, error):');
+  });
+});

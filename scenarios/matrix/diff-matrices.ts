@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { checkDefinition, isCheckId } from '../checks.ts';
-import { CLASSIFICATIONS, type Classification } from './classify-cell.ts';
+import { CLASSIFICATIONS, isNotMeasured, type Classification } from './classify-cell.ts';
 import { MATRIX_SCHEMA_VERSION, matrixSchema, READABLE_MATRIX_SCHEMA_VERSIONS, type Matrix, type MatrixCell, type MatrixVariant } from './matrix-schema.ts';
 
 /** A matrix.json that cannot be read, is not valid, has another schema version, or cannot be matched. */
@@ -98,12 +98,18 @@ export interface MatrixDiff {
   mode: DiffMode;
   /** Providers of each side (`external`, `double`...). */
   providers: { base: string[]; head: string[] };
-  /** fail (or error) -> pass. */
+  /** fail (or error) -> pass, both measured. */
   fixed: CellChange[];
-  /** pass -> fail (or error). */
+  /** pass -> fail, both measured. */
   broken: CellChange[];
   /** Any other change: class, status or message, a cell or variant on one side only. */
   other: CellChange[];
+  /**
+   * `runs` mode: cells on both sides that one side did not measure (`isNotMeasured`: interrupted, not run,
+   * skipped, unknown, error): neither fixed nor broken, whatever the other side says. (Across providers the
+   * real side's unmeasured cells are `leftOut`, and a cell the double did not measure is a disagreement.)
+   */
+  notMeasured: CellChange[];
   unchanged: number;
   /** `providers` mode: cells not compared because the real side measured nothing there (always empty for `runs`). */
   leftOut: LeftOutCell[];
@@ -191,6 +197,7 @@ function state(c: MatrixCell): CellState {
   };
 }
 
+// An error counts as failing only across providers: between runs a cell with an error is not measured (see notMeasured).
 const failing = (s: CellState | undefined): boolean => s?.outcome === 'failed' || s?.outcome === 'error';
 
 /**
@@ -223,6 +230,7 @@ export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: rea
     fixed: [],
     broken: [],
     other: [],
+    notMeasured: [],
     unchanged: 0,
     leftOut: [],
     onlyInBase: [...baseVariants].filter(([k]) => !headVariants.has(k)).map(([, v]) => v.key),
@@ -262,6 +270,8 @@ export function diffMatrices(base: Matrix, head: Matrix, options: { ignore?: rea
         : sameAnswer(reference === 'base' ? b : a, reference === 'base' ? a : b));
     if (same) {
       diff.unchanged += 1;
+    } else if (mode === 'runs' && b && a && (isNotMeasured(b.classification) || isNotMeasured(a.classification))) {
+      diff.notMeasured.push(change);
     } else if (failing(change.before) && change.after?.outcome === 'passed') {
       diff.fixed.push(change);
     } else if (change.before?.outcome === 'passed' && failing(change.after)) {
@@ -293,7 +303,12 @@ function changeLine(c: CellChange): string {
 
 /** The first line of a diff: what was compared and the counts. */
 function headline(diff: MatrixDiff, names: { base: string; head: string }): string {
-  if (diff.mode === 'runs') return `matrix diff ${names.base} -> ${names.head}: ${diff.fixed.length} fixed, ${diff.broken.length} broken, ${diff.other.length} other, ${diff.unchanged} unchanged`;
+  if (diff.mode === 'runs') {
+    return (
+      `matrix diff ${names.base} -> ${names.head}: ${diff.fixed.length} fixed, ${diff.broken.length} broken, ${diff.other.length} other, ${diff.unchanged} unchanged` +
+      (diff.notMeasured.length > 0 ? `, ${diff.notMeasured.length} not measured` : '')
+    );
+  }
   const differ = diff.fixed.length + diff.broken.length + diff.other.length;
   return (
     `matrix diff ${names.base} (${diff.providers.base.join(', ')}) -> ${names.head} (${diff.providers.head.join(', ')}), across providers: ` +
@@ -308,7 +323,9 @@ function leftOutCounts(diff: MatrixDiff): string[] {
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason, n]) => `${n} ${reason}`);
 }
 
-/** The diff as text lines, grouped: fixed, broken, other, then left-out cells and variants on one side only. */
+const NOT_MEASURED_TITLE = 'Not measured on one side (interrupted, not run, skipped, unknown, error)';
+
+/** The diff as text lines, grouped: fixed, broken, other, not measured (or left out), then variants on one side only. */
 export function formatMatrixDiff(diff: MatrixDiff, names: { base: string; head: string }): string[] {
   const lines = [headline(diff, names)];
   const group = (title: string, changes: CellChange[]): void => {
@@ -318,6 +335,7 @@ export function formatMatrixDiff(diff: MatrixDiff, names: { base: string; head: 
   group('Fixed (fail -> pass)', diff.fixed);
   group('Broken (pass -> fail)', diff.broken);
   group('Other changes', diff.other);
+  group(NOT_MEASURED_TITLE, diff.notMeasured);
   if (diff.leftOut.length > 0) lines.push('', `Left out (not measured on the real instance): ${leftOutCounts(diff).join(', ')}`);
   if (diff.onlyInBase.length > 0) lines.push('', `Variants only in ${names.base}: ${diff.onlyInBase.join(', ')}`);
   if (diff.onlyInHead.length > 0) lines.push('', `Variants only in ${names.head}: ${diff.onlyInHead.join(', ')}`);
@@ -331,7 +349,7 @@ export function matrixDiffMarkdown(diff: MatrixDiff, names: { base: string; head
     `### Matrix diff: \`${esc(names.base)}\` → \`${esc(names.head)}\``,
     '',
     diff.mode === 'runs'
-      ? `${diff.fixed.length} fixed · ${diff.broken.length} broken · ${diff.other.length} other · ${diff.unchanged} unchanged`
+      ? `${diff.fixed.length} fixed · ${diff.broken.length} broken · ${diff.other.length} other · ${diff.unchanged} unchanged` + (diff.notMeasured.length > 0 ? ` · ${diff.notMeasured.length} not measured` : '')
       : `across providers (${esc(diff.providers.base.join(', '))} → ${esc(diff.providers.head.join(', '))}): ${diff.fixed.length + diff.broken.length + diff.other.length} differ · ${diff.unchanged} agree · ${diff.leftOut.length} left out`,
   ];
   const group = (title: string, changes: CellChange[]): void => {
@@ -345,6 +363,7 @@ export function matrixDiffMarkdown(diff: MatrixDiff, names: { base: string; head
   group('Fixed (fail → pass)', diff.fixed);
   group('Broken (pass → fail)', diff.broken);
   group('Other changes', diff.other);
+  group(NOT_MEASURED_TITLE, diff.notMeasured);
   if (diff.leftOut.length > 0) lines.push('', `Left out (not measured on the real instance): ${esc(leftOutCounts(diff).join(', '))}`);
   if (diff.onlyInBase.length > 0) lines.push('', `Variants only in base: ${diff.onlyInBase.map((k) => `\`${k}\``).join(', ')}`);
   if (diff.onlyInHead.length > 0) lines.push('', `Variants only in head: ${diff.onlyInHead.map((k) => `\`${k}\``).join(', ')}`);

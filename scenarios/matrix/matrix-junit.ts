@@ -26,6 +26,10 @@ function testcase(c: MatrixCell): string {
       return `${open}\n      <error type="error" message="${xml(observedText(c))}">${xml([text, links].filter(Boolean).join('\n'))}</error>\n    </testcase>`;
     case 'skipped':
       return `${open}\n      <skipped message="${xml(c.observed.message ?? 'the test did not run')}"/>\n    </testcase>`;
+    case 'interrupted':
+    case 'not-run':
+      // Not measured: the run was stopped while or before the test ran.
+      return `${open}\n      <skipped message="${xml(`${c.classification}: ${c.observed.error ?? 'the run was interrupted'}`)}"/>\n    </testcase>`;
     default:
       return `${open}\n      <system-out>${xml(`${c.classification}: ${text}`)}</system-out>\n    </testcase>`;
   }
@@ -40,7 +44,7 @@ export function matrixJunit(matrix: Matrix): string {
     const cells = matrix.cells.filter((c) => c.variant === v.key);
     const failures = cells.filter((c) => ['unexpected-fail', 'wrong-reason', 'stale'].includes(c.classification)).length;
     const errors = cells.filter((c) => c.classification === 'error').length;
-    const skipped = cells.filter((c) => c.classification === 'skipped').length;
+    const skipped = cells.filter((c) => c.classification === 'skipped' || c.classification === 'interrupted' || c.classification === 'not-run').length;
     return [
       `  <testsuite name="${xml(v.key)}" tests="${cells.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" timestamp="${xml(matrix.generatedAt)}">`,
       `    <properties>\n      <property name="provider" value="${xml(v.provider)}"/>\n      <property name="double" value="${v.provider === 'double'}"/>\n    </properties>`,
@@ -51,7 +55,7 @@ export function matrixJunit(matrix: Matrix): string {
   const all = matrix.cells;
   const failures = all.filter((c) => ['unexpected-fail', 'wrong-reason', 'stale'].includes(c.classification)).length;
   const errors = all.filter((c) => c.classification === 'error').length;
-  const skipped = all.filter((c) => c.classification === 'skipped').length;
+  const skipped = all.filter((c) => c.classification === 'skipped' || c.classification === 'interrupted' || c.classification === 'not-run').length;
   const name = `${matrix.tool.name} matrix${matrix.double ? ' (Nextcloud double)' : ''}`;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xml(name)}" tests="${all.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

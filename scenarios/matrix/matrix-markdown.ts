@@ -28,11 +28,8 @@ export function matrixMarkdown(matrix: Matrix): string {
   const banner = doubleBanner(matrix);
   if (banner) lines.push(`> **${banner}**`, '');
   const verdict = matrixVerdict(matrix);
-  lines.push(
-    `${matrix.tool.name} ${matrix.tool.version} · ${matrix.generatedAt} · ${matrix.variants.length} variants · ${matrix.checks.length} checks · ` +
-      (verdict.asExpected ? verdict.headline : `**${verdict.headline}**`),
-    '',
-  );
+  lines.push(`**${esc(verdict.headline)}**`, '');
+  lines.push(`${matrix.tool.name} ${matrix.tool.version} · ${matrix.generatedAt} · ${matrix.variants.length} variants · ${matrix.checks.length} checks`, '');
   const counts = CLASSIFICATIONS.filter((c) => matrix.summary.counts[c] > 0).map((c) => `${CLASS_LABELS[c].symbol} ${matrix.summary.counts[c]} ${CLASS_LABELS[c].label}`);
   if (counts.length > 0) lines.push(counts.join(' · '), '');
   const header = ['check', ...matrix.variants.map((v) => `${variantLabel(v).join('<br>')}<br>*${v.provider}*`)];

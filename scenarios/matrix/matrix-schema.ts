@@ -53,7 +53,8 @@ export const testRefSchema = z.object({ title: z.string(), file: z.string(), lin
 
 /** What was observed for a cell. */
 export const observedSchema = z.object({
-  outcome: z.enum(['passed', 'failed', 'error', 'skipped']),
+  /** `interrupted` / `not-run` (schema 2): the run was stopped while, or before, the test ran. */
+  outcome: z.enum(['passed', 'failed', 'error', 'skipped', 'interrupted', 'not-run']),
   status: z.number().int().optional(),
   message: z.string().optional(),
   detail: z.unknown().optional(),
@@ -129,6 +130,8 @@ export const matrixSchema = z.object({
 
 /** matrix.json, parsed. */
 export type Matrix = z.infer<typeof matrixSchema>;
+/** The interruption of a run, as matrix.json records it. */
+export type MatrixInterruption = NonNullable<Matrix['interruption']>;
 /** A variant of matrix.json. */
 export type MatrixVariant = z.infer<typeof matrixVariantSchema>;
 /** A check of matrix.json. */
