@@ -26,7 +26,6 @@ export {
 } from './variant.ts';
 export {
   CHECK_ANNOTATION,
-  NEXTCLOUD_VERSION_ANNOTATION,
   CHECK_ATTACHMENT,
   CHECK_RECORD_VERSION,
   CheckRecordError,
@@ -38,6 +37,7 @@ export {
   type CheckRecord,
   type CheckRecordBody,
 } from './record-check.ts';
+export { INSTANCE_ATTACHMENT, parseInstanceRecord, recordInstance, type InstanceRecord } from './instance-record.ts';
 export { REDACTED, redactSecrets, redactText } from './redact-secrets.ts';
 export { toolInfo, type ToolInfo } from './tool-info.ts';
 export {

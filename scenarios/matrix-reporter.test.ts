@@ -284,10 +284,10 @@ export default defineConfig({
       join(dir, 'tests', 'release.spec.ts'),
       `
 import { test } from '@playwright/test';
-import { NEXTCLOUD_VERSION_ANNOTATION, recordCheck, withChecks } from ${JSON.stringify(INDEX)};
+import { recordCheck, recordInstance, withChecks } from ${JSON.stringify(INDEX)};
 test('discovery', withChecks('discovery.openid-configuration'), async ({}, testInfo) => {
   // what the fixtures do once the docker instance is up and reports its status.php versionstring
-  if (testInfo.project.metadata.provider === 'docker') testInfo.annotations.push({ type: NEXTCLOUD_VERSION_ANNOTATION, description: '34.0.1' });
+  if (testInfo.project.metadata.provider === 'docker') await recordInstance(testInfo, { apps: {}, nextcloudVersion: '34.0.1' });
   await recordCheck(testInfo, { id: 'discovery.openid-configuration', passed: true, observed: { status: 200 } });
 });
 `,

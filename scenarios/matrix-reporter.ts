@@ -8,11 +8,11 @@ import { parseVariantTimings, timingsLine, VARIANT_ERROR_ANNOTATION, VARIANT_TIM
 import { DEFAULT_EXPECTATIONS_DIR, loadExpectations } from './expectations/lint-expectations.ts';
 import { buildMatrix, problemLines, type TestObservation, type TestOutcome } from './matrix/build-matrix.ts';
 import type { Matrix, MatrixInterruption, MatrixLink, MatrixVariant } from './matrix/matrix-schema.ts';
-import { INSTANCE_ATTACHMENT, parseInstanceRecord } from './instance-record.ts';
+import { INSTANCE_ATTACHMENT, parseInstanceRecord, type InstanceRecord } from './instance-record.ts';
 import { CLASS_LABELS, doubleBanner } from './matrix/matrix-text.ts';
 import { matrixVerdict } from './matrix/matrix-verdict.ts';
 import { REPORT_FILES, writeMatrixReports } from './matrix/write-matrix-reports.ts';
-import { CHECK_ANNOTATION, CHECK_ATTACHMENT, CHECK_RECORD_VERSION, NEXTCLOUD_VERSION_ANNOTATION, normaliseCheckRecord, type CheckRecordBody } from './record-check.ts';
+import { CHECK_ANNOTATION, CHECK_ATTACHMENT, CHECK_RECORD_VERSION, normaliseCheckRecord, type CheckRecordBody } from './record-check.ts';
 import { redactText } from './redact-secrets.ts';
 import { toolInfo } from './tool-info.ts';
 import { exactNextcloudVersion, projectVariant, variantKey } from './variant.ts';
@@ -76,16 +76,14 @@ function outcomeOf(result: TestResult | undefined): TestOutcome {
   return result ? result.status : 'notRun';
 }
 
-/** The exact Nextcloud release the fixtures found on a project's instance (`NEXTCLOUD_VERSION_ANNOTATION`), if any. */
-function foundRelease(tests: readonly TestCase[]): string | undefined {
+/** What the fixtures found on a project's instance (`recordInstance`): the first record among its tests' results, if any. */
+function foundInstance(tests: readonly TestCase[]): InstanceRecord | undefined {
   for (const test of tests) {
     for (const result of test.results) {
-      const found = result.annotations.find((a) => a.type === NEXTCLOUD_VERSION_ANNOTATION && a.description);
-      const release = found?.description !== undefined ? exactNextcloudVersion(found.description) : undefined;
-      if (release) return release;
+      const found = result.attachments.find((a) => a.name === INSTANCE_ATTACHMENT && a.body);
+      const record = found?.body ? parseInstanceRecord(found.body.toString('utf8')) : undefined;
+      if (record) return record;
     }
-    const declared = test.annotations.find((a) => a.type === NEXTCLOUD_VERSION_ANNOTATION && a.description)?.description;
-    if (declared !== undefined && exactNextcloudVersion(declared)) return exactNextcloudVersion(declared);
   }
   return undefined;
 }
@@ -252,17 +250,22 @@ export class MatrixReporter implements Reporter {
       }
       if (!meta) continue;
       // A real instance's exact release: given with the project (external), else found by the fixtures (docker).
-      const release = meta.variant.nextcloudVersion ?? foundRelease(projectSuite.allTests());
+      const instance = foundInstance(projectSuite.allTests());
+      const found = instance?.nextcloudVersion !== undefined ? exactNextcloudVersion(instance.nextcloudVersion) : undefined;
+      const release = meta.variant.nextcloudVersion ?? found;
       const { nextcloudVersion: _, ...axes } = meta.variant;
       const key = variantKey({ ...axes, ...(release ? { nextcloudVersion: release } : {}) });
-      variants.set(key, { key, project: project.name, provider: meta.provider, variant: axes, ...(release ? { nextcloudVersion: release } : {}) });
+      variants.set(key, {
+        key,
+        project: project.name,
+        provider: meta.provider,
+        variant: axes,
+        ...(release ? { nextcloudVersion: release } : {}),
+        ...(instance ? { apps: instance.apps } : {}),
+      });
       const run: VariantRun = { tests: 0, ms: 0 };
       runs.set(key, run);
       for (const test of projectSuite.allTests()) {
-        const found = test.results.at(-1)?.attachments.find((a) => a.name === INSTANCE_ATTACHMENT && a.body);
-        const instance = found?.body ? parseInstanceRecord(found.body.toString('utf8')) : undefined;
-        const variant = variants.get(key);
-        if (instance && variant && !variant.apps) variant.apps = instance.apps;
         const observation = this.observe(test, key, project.testDir, warnings);
         const result = test.results.at(-1);
         const annotations = result?.annotations ?? [];

@@ -8,13 +8,6 @@ export const CHECK_ATTACHMENT = 'nc-oauth-lab-check';
 /** Type of the test annotation that declares a check a test records (see `withChecks`). */
 export const CHECK_ANNOTATION = 'nc-oauth-lab-check';
 
-/**
- * Type of the test annotation that names the exact Nextcloud release a real instance reported (status.php
- * `versionstring`, `32.0.1`); the reporter puts it in the variant (`nextcloudVersion`, the key `nc32.0.1-...`).
- * The double reports none: it plays a major.
- */
-export const NEXTCLOUD_VERSION_ANNOTATION = 'nc-oauth-lab-nextcloud-version';
-
 /** Version of the record body; the reporter refuses bodies of another version. */
 export const CHECK_RECORD_VERSION = 1;
 
