@@ -83,7 +83,7 @@ function matrix(s: Scenario): Matrix {
         return [['mcp.notes.roundtrip', ok, ok ? {} : { status: 401, message: 'notes_create: CORS requires basic auth' }]];
       },
     },
-    { title: '2fa', line: 5, records: (v) => [['session.twofactor-enforced', v.patch === 'none', v.patch === 'none' ? { status: 200 } : { status: 200, message: 'no second factor asked' }]] },
+    { title: '2fa', line: 5, records: (v) => [['session.twofactor-enforced', v.patch === 'none', v.patch === 'none' ? { status: 200 } : { status: 200, message: 'after the bearer request (200) the session reached the dashboard without the second factor' }]] },
   ];
   const m = syntheticMatrix({ tests, variants: variants(s.provider) });
   // an external run of schema 2 records the exact version
