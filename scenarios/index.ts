@@ -131,7 +131,8 @@ export {
   type LeftOutCell,
   type MatrixDiff,
 } from './matrix/diff-matrices.ts';
-export { DEFAULT_REAL_RUNS_DIR, REAL_RUNS_ENV, doubleVariant, readRealRuns, realRunsDir, replayGrep, replayOnDouble, type RealRun, type Replay, type ReplayOptions } from './replay-real-runs.ts';
+export { DEFAULT_REAL_RUNS_DIR, REAL_RUNS_ENV, realRunsDir } from './real-runs-dir.ts';
+export { doubleVariant, readRealRuns, replayGrep, replayOnDouble, type RealRun, type Replay, type ReplayOptions } from './replay-real-runs.ts';
 export { DEFAULT_MATRIX_OUT, MATRIX_EXPECTATIONS_ENV, MATRIX_OUT_ENV, MatrixReporter, MatrixRunFailed, summaryLines, type MatrixReporterOptions } from './matrix-reporter.ts';
 export {
   DEFAULT_MATRIX_AXES,
