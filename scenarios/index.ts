@@ -131,7 +131,27 @@ export {
   type LeftOutCell,
   type MatrixDiff,
 } from './matrix/diff-matrices.ts';
-export { DEFAULT_REAL_RUNS_DIR, REAL_RUNS_ENV, doubleVariant, readRealRuns, realRunsDir, replayGrep, replayOnDouble, type RealRun, type Replay, type ReplayOptions } from './replay-real-runs.ts';
+export { DEFAULT_REAL_RUNS_DIR, REAL_RUNS_ENV, realRunsDir } from './real-runs-dir.ts';
+export {
+  PROBE_STEPS,
+  compareProbe,
+  isProbeFileName,
+  probeVariant,
+  readRealProbe,
+  readRealProbes,
+  replayProbeOnDouble,
+  runProbe,
+  type NotReached,
+  type ProbeComparison,
+  type ProbeDisagreement,
+  type ProbeReplay,
+  type ProbeStep,
+  type ProbeSteps,
+  type ProbeTarget,
+  type ProbeVariant,
+  type RealProbe,
+} from './replay-real-probes.ts';
+export { doubleVariant, readRealRuns, replayGrep, replayOnDouble, type RealRun, type Replay, type ReplayOptions } from './replay-real-runs.ts';
 export { DEFAULT_MATRIX_OUT, MATRIX_EXPECTATIONS_ENV, MATRIX_OUT_ENV, MatrixReporter, MatrixRunFailed, summaryLines, type MatrixReporterOptions } from './matrix-reporter.ts';
 export {
   DEFAULT_MATRIX_AXES,

@@ -4,7 +4,8 @@ import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatMatrixDiff } from './matrix/diff-matrices.ts';
 import { syntheticMatrix } from './matrix/synthetic-matrix.ts';
-import { DEFAULT_REAL_RUNS_DIR, readRealRuns, realRunsDir, REAL_RUNS_ENV, replayGrep, replayOnDouble } from './replay-real-runs.ts';
+import { DEFAULT_REAL_RUNS_DIR, realRunsDir, REAL_RUNS_ENV } from './real-runs-dir.ts';
+import { readRealRuns, replayGrep, replayOnDouble } from './replay-real-runs.ts';
 
 /*
  * The double held to real Nextcloud: every recorded run of the tool against a real instance

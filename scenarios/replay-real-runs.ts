@@ -1,24 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 import { diffMatrices, leftOutReason, readMatrixFile, type MatrixDiff } from './matrix/diff-matrices.ts';
 import type { Matrix } from './matrix/matrix-schema.ts';
 import { runMatrix } from './run-matrix.ts';
 import { checkVariant, variantKey, VariantError, type Variant } from './variant.ts';
-
-/** The environment variable that points the replay at another folder of recorded real runs. */
-export const REAL_RUNS_ENV = 'NC_OAUTH_LAB_REAL_RUNS';
-
-/** `../shared/real-nextcloud` beside the checkout: where the project keeps runs of the tool against real Nextcloud. */
-export const DEFAULT_REAL_RUNS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'real-nextcloud');
-
-/** The folder of recorded real runs: `$NC_OAUTH_LAB_REAL_RUNS`, else `DEFAULT_REAL_RUNS_DIR`. */
-export function realRunsDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const dir = env[REAL_RUNS_ENV];
-  return dir !== undefined && dir !== '' ? resolve(dir) : DEFAULT_REAL_RUNS_DIR;
-}
 
 /** One recorded run of the tool against a real Nextcloud (a matrix.json). */
 export interface RealRun {
