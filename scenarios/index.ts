@@ -121,6 +121,7 @@ export {
   comparedMessage,
   diffMatrices,
   formatMatrixDiff,
+  appAbsentReason,
   leftOutReason,
   matrixDiffMarkdown,
   readMatrixFile,

@@ -192,6 +192,20 @@ describe('readMatrixFile', () => {
     expect(broken.message).toMatch(/broken\.json is not a valid matrix\.json: cells\.0\.variant: /);
     expect(broken.cause).toBeDefined();
   });
+
+  it('takes the exact release of a version 1 file of a real instance from its name when the major agrees, and nothing else', () => {
+    const { 'wrong-reason': _w, interrupted: _i, 'not-run': _n, ...counts } = syntheticMatrix().summary.counts;
+    const real = syntheticMatrix({ variants: [{ variant: unpatched, provider: 'external' }] });
+    const v1 = JSON.stringify({ ...real, schemaVersion: 1, summary: { ...real.summary, counts } });
+    const named = readMatrixFile(write('nc32.0.1-oidc1.16.6-uo8.10.1-none.matrix.json', v1));
+    expect(named.variants.map((v) => [v.key, v.nextcloudVersion])).toEqual([['nc32-oidc1.16.6-uo8.10.1-none-nohdr', '32.0.1']]);
+    expect(readMatrixFile(write('nc34.0.1-run.matrix.json', v1)).variants[0]!.nextcloudVersion).toBeUndefined();
+    expect(readMatrixFile(write('run.matrix.json', v1)).variants[0]!.nextcloudVersion).toBeUndefined();
+    // the double plays a major: its variants never get one
+    const double = syntheticMatrix({ variants: [{ variant: unpatched, provider: 'double' }] });
+    const d1 = JSON.stringify({ ...double, schemaVersion: 1, summary: { ...double.summary, counts } });
+    expect(readMatrixFile(write('nc32.0.1-double.matrix.json', d1)).variants[0]!.nextcloudVersion).toBeUndefined();
+  });
 });
 
 describe('diffMatrices with an interrupted head', () => {

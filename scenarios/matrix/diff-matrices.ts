@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { checkDefinition, isCheckId } from '../checks.ts';
 import { CLASSIFICATIONS, isNotMeasured, type Classification } from './classify-cell.ts';
 import { MATRIX_SCHEMA_VERSION, matrixSchema, READABLE_MATRIX_SCHEMA_VERSIONS, type Matrix, type MatrixCell, type MatrixVariant } from './matrix-schema.ts';
@@ -36,7 +37,7 @@ export function readMatrixFile(path: string): Matrix {
       `${path} has schemaVersion ${version}, this nc-oauth-lab reads ${READABLE_MATRIX_SCHEMA_VERSIONS.join(' and ')}: use the nc-oauth-lab version that wrote it`,
     );
   }
-  const parsed = matrixSchema.safeParse(version === MATRIX_SCHEMA_VERSION ? data : upgradeMatrix(data as Record<string, unknown>));
+  const parsed = matrixSchema.safeParse(version === MATRIX_SCHEMA_VERSION ? data : upgradeMatrix(data as Record<string, unknown>, basename(path)));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new MatrixFileError('ERR_MATRIX_FILE', `${path} is not a valid matrix.json: ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`, { cause: parsed.error });
@@ -44,11 +45,28 @@ export function readMatrixFile(path: string): Matrix {
   return parsed.data;
 }
 
-/** Version 1 is a subset of the current version: the new classes count 0 there. */
-function upgradeMatrix(data: Record<string, unknown>): unknown {
+/** A file name that starts with an exact Nextcloud release, as variant keys name one (`nc32.0.1-oidc...`). */
+const RELEASE_IN_FILE_NAME = /^nc(\d+)\.(\d+)\.(\d+)-/;
+
+/**
+ * Version 1 is a subset of the current version: the new classes count 0 there. A version 1 file did not
+ * record the exact Nextcloud release of a real instance; when its file name starts with one
+ * (`nc32.0.1-...`, as `matrix` names the variants of a real instance) and every real-instance variant in
+ * it has that major, the release is taken from the name (`nextcloudVersion`; the keys stay as recorded).
+ */
+function upgradeMatrix(data: Record<string, unknown>, fileName: string): unknown {
   const summary = (data.summary ?? {}) as { counts?: Record<string, number> };
   const counts = Object.fromEntries(CLASSIFICATIONS.map((c) => [c, summary.counts?.[c] ?? 0]));
-  return { ...data, schemaVersion: MATRIX_SCHEMA_VERSION, summary: { ...summary, counts } };
+  const named = RELEASE_IN_FILE_NAME.exec(fileName);
+  let variants = data.variants;
+  if (named && Array.isArray(variants)) {
+    const real = variants.filter((v: { provider?: unknown }) => v?.provider !== 'double') as { variant?: { nextcloud?: unknown } }[];
+    if (real.length > 0 && real.every((v) => v.variant?.nextcloud === Number(named[1]))) {
+      const release = `${named[1]}.${named[2]}.${named[3]}`;
+      variants = variants.map((v: { provider?: unknown }) => (v?.provider !== 'double' ? { ...v, nextcloudVersion: release } : v));
+    }
+  }
+  return { ...data, schemaVersion: MATRIX_SCHEMA_VERSION, summary: { ...summary, counts }, variants };
 }
 
 /** A variant axis `matrix diff` can ignore when it matches variants (to compare an unpatched base with a patched head). */
@@ -128,14 +146,24 @@ export interface MatrixDiff {
  *   does not exist ("Invalid query, please check the syntax", OCS 998).
  */
 export function leftOutReason(cell: MatrixCell, variant: MatrixVariant | undefined): string | undefined {
+  const absent = appAbsentReason(cell, variant);
+  if (absent) return absent;
+  if (cell.classification === 'interrupted' || cell.classification === 'not-run') return `${cell.classification} there`;
+  if (cell.observed.outcome === 'skipped') return 'skipped there';
+  if (cell.observed.outcome === 'error') return 'the procedure failed there (error)';
+  return undefined;
+}
+
+/**
+ * Why a cell measured nothing because its check needs an app (the catalogue's `apps`) that the variant's
+ * instance lacks (see `leftOutReason`), or undefined.
+ */
+export function appAbsentReason(cell: MatrixCell, variant: MatrixVariant | undefined): string | undefined {
   for (const app of isCheckId(cell.check) ? (checkDefinition(cell.check).apps ?? []) : []) {
     const apps = variant?.apps;
     if (apps && apps[app] === null) return `${app} is not installed there`;
     if (!apps && recordedRouteMissing(cell, app)) return `${app} is not installed there (404 from its route)`;
   }
-  if (cell.classification === 'interrupted' || cell.classification === 'not-run') return `${cell.classification} there`;
-  if (cell.observed.outcome === 'skipped') return 'skipped there';
-  if (cell.observed.outcome === 'error') return 'the procedure failed there (error)';
   return undefined;
 }
 

@@ -321,7 +321,7 @@ export function statusDocument(status: UpstreamStatus): StatusDocument {
                 kind: 'ul',
                 items: notMeasured.map((c) =>
                   checkLine(c, (r) =>
-                    r.cells.length > 0 ? [`${[...new Set(r.cells.map((x) => CLASS_LABELS[x.classification].label))].join(', ')} ${rel(r)}`.trim(), ...cells(r.cells)] : [`no cell ${rel(r)}`.trim()],
+                    r.cells.length > 0 ? [`${[...new Set(r.cells.map((x) => x.notMeasured ?? CLASS_LABELS[x.classification].label))].join(', ')} ${rel(r)}`.trim(), ...cells(r.cells)] : [`no cell ${rel(r)}`.trim()],
                   ),
                 ),
               },

@@ -166,4 +166,13 @@ describe('upstream status', () => {
     expect(cells.filter((c) => c.check === 'mcp.notes.roundtrip' && c.patch === 'none' && !c.ocsHeader).map((c) => c.run)).toEqual([3]);
     expect(cells.some((c) => c.run === 2 && c.patch === 'user_oidc-app-api')).toBe(true);
   });
+  it('an app the instance lacks: its cells are not measured, with the reason, whatever they answered', () => {
+    const m = matrix({ notesUnpatched: 'fail', provider: 'external' });
+    for (const v of m.variants) v.apps = { notes: null };
+    const { md, status } = render(m);
+    expect(status.items.find((i) => i.item.ref === 'nextcloud/user_oidc#1221')!.releases[0]!.verdict).toBe('not-measured');
+    expect(status.checks.find((c) => c.check.id === 'bearer.notes.get')!.verdict).toBe('not-measured');
+    expect(status.checks.find((c) => c.check.id === 'bearer.ocs.user')!.verdict).toBe('works');
+    expect(md).toMatch(/`bearer\.notes\.get` Notes GET with Bearer only: notes is not installed there /);
+  });
 });

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { checkGroup } from '../checks.ts';
 import type { UpstreamItem, Workaround } from '../expectations/upstream-schema.ts';
 import { isNotMeasured, type Classification } from '../matrix/classify-cell.ts';
+import { appAbsentReason } from '../matrix/diff-matrices.ts';
 import { cellAnchor } from '../matrix/matrix-html.ts';
 import { observedText } from '../matrix/matrix-text.ts';
 import type { Matrix, MatrixCell, MatrixCheck, MatrixVariant } from '../matrix/matrix-schema.ts';
@@ -38,8 +39,10 @@ export interface CellLink {
   patch: string;
   ocsHeader: boolean;
   classification: Classification;
-  /** `pass` / `fail` as observed, `none` when not measured (`isNotMeasured`). */
+  /** `pass` / `fail` as observed, `none` when not measured (`isNotMeasured`, or its app is not installed: `appAbsentReason`). */
   state: 'pass' | 'fail' | 'none';
+  /** Why a cell that recorded an answer measured nothing: its check's app is not installed there (`appAbsentReason`). */
+  notMeasured?: string;
   /** What was observed, in words (`failed 401 CORS requires basic auth`). */
   observed: string;
   run: number;
@@ -140,8 +143,9 @@ function releaseOf(v: MatrixVariant): Release {
   };
 }
 
-function stateOf(cell: MatrixCell | undefined): CellLink['state'] {
-  if (!cell || isNotMeasured(cell.classification)) return 'none';
+function stateOf(cell: MatrixCell | undefined, variant: MatrixVariant): CellLink['state'] {
+  // A cell whose app the instance lacks is not a Nextcloud result (a 404 from an app that is not there).
+  if (!cell || isNotMeasured(cell.classification) || appAbsentReason(cell, variant) !== undefined) return 'none';
   return cell.observed.outcome === 'passed' ? 'pass' : 'fail';
 }
 
@@ -154,8 +158,9 @@ function link(slot: Slot, check: string): CellLink | undefined {
     patch: slot.variant.variant.patch,
     ocsHeader: slot.variant.variant.ocsHeader,
     classification: cell.classification,
-    state: stateOf(cell),
+    state: stateOf(cell, slot.variant),
     observed: observedText(cell),
+    ...(appAbsentReason(cell, slot.variant) ? { notMeasured: appAbsentReason(cell, slot.variant)! } : {}),
     run: slot.run.index,
     href: `${slot.run.href}#${cellAnchor(check, slot.variant.key)}`,
   };
