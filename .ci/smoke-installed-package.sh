@@ -25,7 +25,8 @@ for shipped in package/bin/nc-oauth-lab.js package/scenarios/playwright.matrix.c
   package/docker/nextcloud/build/fetch-release.sh package/patches/user-oidc-app-api.ts; do
   grep -qx "$shipped" <<<"$listing" || { echo "smoke: $tarball lacks $shipped (package.json files)" >&2; exit 1; }
 done
-if grep -E '\.test\.ts$|^package/patches/fixtures/|^package/double/browser-login\.spec\.ts$' <<<"$listing"; then
+# Playwright specs outside scenarios/specs/ are the project's own tests; the status goldens are test fixtures.
+if grep -E '\.test\.ts$|^package/patches/fixtures/|^package/scenarios/status/golden/|^package/(double|harness|scenarios/matrix|scenarios/status)/.*\.spec\.ts$' <<<"$listing"; then
   echo "smoke: $tarball ships the tests or fixtures above (package.json files)" >&2
   exit 1
 fi

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OCC_ENDPOINT_PATH, type OccResult } from '../double/index.ts';
 import { splitCommandLine } from '../harness/index.ts';
 import { readMatrixFile } from '../scenarios/index.ts';
+import { runNode, type NodeRun } from './run-node.ts';
 
 /*
  * The external provider end to end, with no real Nextcloud: the Nextcloud double started as its own process
@@ -73,33 +74,9 @@ async function snapshot(url: string): Promise<{ users: unknown; config: unknown 
   return { users: JSON.parse(users.body.stdout), config: JSON.parse(config.body.stdout) };
 }
 
-interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the CLI in its own process group; `onStderr` may send it signals as a terminal would (to the group). */
-function runCli(args: string[], onStderr?: (text: string, child: ChildProcess) => void, timeoutMs = 240_000): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...ENV } });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      process.kill(-child.pid!, 'SIGKILL');
-      reject(new Error(`nc-oauth-lab ${args[0]} did not end in ${timeoutMs} ms:\n${stderr}`));
-    }, timeoutMs);
-    child.stdout!.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      onStderr?.(stderr, child);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+function runCli(args: string[], onStderr?: (text: string, child: ChildProcess) => void, timeoutMs = 240_000): Promise<NodeRun> {
+  return runNode([BIN, ...args], { detached: true, env: ENV, timeoutMs, ...(onStderr ? { onStderr } : {}) });
 }
 
 /** `--occ` for the double at `url`: this checkout's CLI, as a user would give `nc-oauth-lab double occ`. */

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runNode, type NodeRun } from './run-node.ts';
 import { PROBE_CHECKS, expectedProbe, probeMatches, type ProbeCheck } from '../harness/bearer-probe.ts';
 import { splitCommandLine } from '../harness/providers/occ-command-line.ts';
 import { syntheticMatrix } from '../scenarios/matrix/synthetic-matrix.ts';
@@ -49,22 +49,10 @@ const NOT_RUN: readonly [RegExp, string][] = [
   [/^npx nc-oauth-lab double\b|^npx nc-mcp-server\b|^NC_MCP_USER=/, 'starts a server that runs until Ctrl-C (server/ tests start the same server)'],
 ];
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = NodeRun;
 
 function node(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(args, { cwd });
 }
 
 describe('README examples', () => {

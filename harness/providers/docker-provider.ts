@@ -113,6 +113,8 @@ async function startOrRescue(client: ContainerRuntimeClient, name: string, conta
     const { log, exitCode } = await rescueFailedContainerState(client, name);
     if (log) tail.replace(log);
     if (exitCode !== undefined) throw new Error(`the container exited (code ${exitCode})`, { cause: error });
+    // testcontainers' wait strategy saw the exit and removed the container itself: its exit code is gone, the log tail is kept.
+    if (error instanceof Error && /^Container exited during/.test(error.message)) throw new Error('the container exited', { cause: error });
     throw error;
   }
 }
