@@ -102,12 +102,12 @@ describe('nc-oauth-lab status', () => {
   const recordings = ['nc32.0.1-oidc1.16.6-uo8.10.1-none.matrix.json', 'nc32.0.1-oidc1.16.6-uo8.10.1-user_oidc-app-api.matrix.json'].map((f) => join(real, f));
   const haveRecordings = recordings.every((f) => existsSync(f));
   if (!haveRecordings) console.warn(`status on the recorded real runs skipped: it needs ${recordings.join(' and ')} (../shared/real-nextcloud beside the checkout)`);
-  it.skipIf(!haveRecordings)('on the two recorded real runs (schema 1): 1221 still needed on Nextcloud 32 with user_oidc 8.10.1, PKCE in, Notes requires the patch, OCS works without', async () => {
+  it.skipIf(!haveRecordings)('on the two recorded real runs (schema 1): 1221 still needed on Nextcloud 32.0.1 (from the file names) with user_oidc 8.10.1, PKCE in, Notes requires the patch, OCS works without, Deck and Tables not measured', async () => {
     const out = join(dir, 'real');
     const r = await run('status', '--matrix', recordings[0]!, '--matrix', recordings[1]!, '--out', out);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('nextcloud/user_oidc#1221: still needed on Nextcloud 32 with oidc 1.16.6 and user_oidc 8.10.1');
-    expect(r.out).toContain('H2CK/oidc#584: looks fixed upstream in Nextcloud 32 with oidc 1.16.6 and user_oidc 8.10.1');
+    expect(r.out).toContain('nextcloud/user_oidc#1221: still needed on Nextcloud 32.0.1 with oidc 1.16.6 and user_oidc 8.10.1');
+    expect(r.out).toContain('H2CK/oidc#584: looks fixed upstream in Nextcloud 32.0.1 with oidc 1.16.6 and user_oidc 8.10.1');
     const md = readFileSync(join(out, 'status.md'), 'utf8');
     expect(md).not.toMatch(/Built only from runs against the Nextcloud double/);
     expect(md).toContain('- **Notes**: needs user_oidc-app-api or OCS-APIRequest: true [✕ mcp.notes.roundtrip · none · no hdr](matrices/1-');
@@ -115,7 +115,10 @@ describe('nc-oauth-lab status', () => {
     const requires = section(md, 'What requires patches (or the OCS-APIRequest header)');
     expect(requires).toMatch(/- `bearer\.notes\.get` Notes GET with Bearer only: needs user_oidc-app-api \[✕ bearer\.notes\.get · none · no hdr\]\(matrices\/1-nc32\.0\.1-oidc1\.16\.6-uo8\.10\.1-none\.matrix\.html#cell-nc32-oidc1\.16\.6-uo8\.10\.1-none-nohdr--bearer\.notes\.get .*\[✓ bearer\.notes\.get · uo patch · no hdr\]\(matrices\/2-/);
     expect(section(md, 'What works without patches')).toMatch(/- `bearer\.ocs\.capabilities` OCS capabilities with Bearer: \[✓ bearer\.ocs\.capabilities · none · no hdr\]\(matrices\/1-/);
-    expect(section(md, 'The runs it was built from')).toContain('Nextcloud 32 (major only: the run did not record the exact version)');
+    expect(section(md, 'The runs it was built from')).toContain('(external): Nextcloud 32.0.1, oidc 1.16.6');
+    // Deck and Tables are not installed there: a 404 from their routes is no Nextcloud result
+    expect(md).toContain('- **Deck**: not measured');
+    expect(section(md, 'Not measured')).toMatch(/`mcp\.tables\.roundtrip` MCP round trip: Tables: tables is not installed there \(404 from its route\)/);
     const ids = anchors(out);
     expect([...md.matchAll(/\]\((matrices\/[^ )]+#[^ )]+)/g)].map((m) => m[1]!).filter((l) => !ids.has(l))).toEqual([]);
   });
