@@ -64,7 +64,17 @@ export const upstreamItemSchema = z.strictObject({
    * The variants that measure the item without a workaround, besides `patch: none`: `{"ocsHeader": false}`
    * when the header is itself a workaround of the item.
    */
-  scope: z.strictObject({ ocsHeader: z.boolean().optional() }).optional(),
+  scope: z
+    .strictObject({
+      ocsHeader: z.boolean().optional(),
+      /**
+       * Why the matrix's variants do not exercise the code path the item is about (e.g. a registered
+       * user_oidc provider, where the matrix validates tokens with the oidc app): its checks are then shown
+       * as what this tool sees on its own path, and the item is never called fixed or still needed.
+       */
+      untested: z.string().min(1).optional(),
+    })
+    .optional(),
   workarounds: z.array(workaroundSchema).default([]),
   notes: z.string().min(1).optional(),
 });

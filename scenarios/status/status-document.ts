@@ -83,6 +83,12 @@ function itemLines(rows: readonly ItemOnRelease[], item: UpstreamItem): Inline[]
       ...cells(r.cells),
     ]);
   }
+  const untested = of('not-measured').filter((r) => r.untested);
+  if (untested.length > 0) {
+    out.push([{ strong: 'Not measured by this tool' }, `: ${untested[0]!.untested}`]);
+    for (const r of untested) if (r.cells.length > 0) out.push([`On its own path, on ${r.release.label}: `, ...codes([...new Set(r.cells.map((c) => c.check))]), r.cells.every((c) => c.state === 'pass') ? ' pass unpatched.' : ' fail unpatched.', ...cells(r.cells)]);
+    return out;
+  }
   const notMeasured = of('not-measured');
   if (notMeasured.length === rows.length) out.push([{ strong: 'Not measured' }, ': no run covers ', ...codes(item.fixes), ` unpatched${item.scope?.ocsHeader === false ? ' without the header' : ''}.`]);
   else for (const r of notMeasured) out.push([{ strong: 'Not measured on' }, ` ${r.release.label}.`, ...cells(r.cells)]);

@@ -175,4 +175,22 @@ describe('upstream status', () => {
     expect(status.checks.find((c) => c.check.id === 'bearer.ocs.user')!.verdict).toBe('works');
     expect(md).toMatch(/`bearer\.notes\.get` Notes GET with Bearer only: notes is not installed there /);
   });
+  it('an item on a path the matrix does not configure (scope.untested) is never called fixed or still needed', () => {
+    const item = upstreamItemSchema.parse({
+      ref: 'nextcloud/user_oidc#1452',
+      url: 'https://github.com/nextcloud/user_oidc/issues/1452',
+      title: 'session broken on the registered-provider path',
+      component: 'user_oidc',
+      state: { status: 'closed', checked: '2026-12-02' },
+      fixes: ['bearer.ocs.user'],
+      scope: { untested: 'the report is about a registered provider; the matrix validates tokens with the oidc app' },
+    });
+    const status = upstreamStatus([statusRun(1, 'runs/matrix.json', matrix({ notesUnpatched: 'fail', provider: 'external' }))], [item]);
+    expect(status.items[0]!.releases.map((r) => [r.verdict, r.untested, [...new Set(r.cells.map((c) => c.state))]])).toEqual([
+      ['not-measured', 'the report is about a registered provider; the matrix validates tokens with the oidc app', ['pass']],
+    ]);
+    const md = statusMarkdown(statusDocument(status));
+    expect(md).toContain('**Not measured by this tool**: the report is about a registered provider; the matrix validates tokens with the oidc app');
+    expect(md).not.toContain('Looks fixed upstream');
+  });
 });

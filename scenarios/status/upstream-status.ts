@@ -60,9 +60,12 @@ export interface ItemOnRelease {
   /**
    * `still-needed`: its checks fail unpatched and pass with a workaround; `fails`: they fail unpatched and no
    * workaround was measured to pass (see `failingWith`); `fixed`: every measured check passes unpatched (looks
-   * fixed upstream); `not-measured`: no run measured its checks unpatched on this release.
+   * fixed upstream); `not-measured`: no run measured its checks unpatched on this release, or the matrix does
+   * not exercise the item's code path at all (`scope.untested`, then given as `untested`).
    */
   verdict: 'still-needed' | 'fails' | 'fixed' | 'not-measured';
+  /** The item's `scope.untested`: why these cells do not measure it, whatever they say. */
+  untested?: string;
   /** Workarounds whose cells pass where the unpatched ones fail. */
   working: string[];
   /** Workarounds that were measured and still fail. */
@@ -199,6 +202,7 @@ function itemOnRelease(item: UpstreamItem, r: ReleaseSlots): ItemOnRelease {
   const inScope = (hdr: boolean): boolean => scopeHdr === undefined || hdr === scopeHdr;
   const without = cellsOf(slotsWhere(r, (p, h) => p === 'none' && inScope(h)), item.fixes);
   const base = { release: r.release, working: [] as string[], failingWith: [] as string[] };
+  if (item.scope?.untested) return { ...base, verdict: 'not-measured', untested: item.scope.untested, cells: measured(without) };
   if (measured(without).length === 0) return { ...base, verdict: 'not-measured', cells: without };
   const failing = measured(without).filter((c) => c.state === 'fail');
   if (failing.length === 0) return { ...base, verdict: 'fixed', cells: measured(without) };
