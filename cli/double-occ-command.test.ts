@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OCC_ENDPOINT_PATH, type OccResult } from '../double/index.ts';
 import { splitCommandLine } from '../harness/index.ts';
 import { readMatrixFile } from '../scenarios/index.ts';
-import { runNode, type NodeRun } from './run-node.ts';
+import { runNode, type NodeRun } from './cli-test-kit.ts';
 
 /*
  * The external provider end to end, with no real Nextcloud: the Nextcloud double started as its own process

@@ -1,25 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './command.ts';
-import { rootCommand } from './commands.ts';
+import { captureCli, type CapturedCli } from './cli-test-kit.ts';
 import { tokenLines } from './login-command.ts';
 
-async function cli(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    const code = await runCli(rootCommand, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-    return { code, out, err };
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
+const cli = (argv: string[], env: Record<string, string> = {}): Promise<CapturedCli> => captureCli(argv, env);
 
 async function closedPort(): Promise<number> {
   const server = createServer();

@@ -2,17 +2,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureCli, type CapturedCli } from './cli-test-kit.ts';
 import { readMatrixFile } from '../scenarios/index.ts';
-import { runCli } from './command.ts';
-import { rootCommand } from './commands.ts';
 import { leftOutLines } from './matrix-bisect-command.ts';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(rootCommand, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
+const run = (...argv: string[]): Promise<CapturedCli> => captureCli(argv);
 
 describe('nc-oauth-lab matrix bisect: bad input (exit 2, nothing run)', () => {
   const cases: [string, string[], RegExp][] = [

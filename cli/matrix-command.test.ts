@@ -2,16 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureCli, type CapturedCli } from './cli-test-kit.ts';
 import { syntheticMatrix } from '../scenarios/matrix/synthetic-matrix.ts';
-import { runCli } from './command.ts';
-import { rootCommand } from './commands.ts';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(rootCommand, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
+const run = (...argv: string[]): Promise<CapturedCli> => captureCli(argv);
 
 describe('nc-oauth-lab matrix diff', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-matrix-cli-'));

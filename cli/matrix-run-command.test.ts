@@ -4,18 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureCli, type CapturedCli } from './cli-test-kit.ts';
 import { CHROMIUM_ENV } from '../harness/chromium-launch-options.ts';
 import { variantKey } from '../scenarios/variant.ts';
-import { runCli, type CommandContext } from './command.ts';
-import { rootCommand } from './commands.ts';
+import type { CommandContext } from './command.ts';
 import { matrixSpecFromOptions } from './matrix-run-command.ts';
 
-async function run(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(rootCommand, argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
+const run = (...argv: string[]): Promise<CapturedCli> => captureCli(argv);
 
 function ctx(values: CommandContext['values']): CommandContext {
   return { values, positionals: [], out: () => undefined, err: () => undefined };

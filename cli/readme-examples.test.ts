@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runNode, type NodeRun } from './run-node.ts';
+import { runNode, type NodeRun } from './cli-test-kit.ts';
 import { PROBE_CHECKS, expectedProbe, probeMatches, type ProbeCheck } from '../harness/bearer-probe.ts';
 import { splitCommandLine } from '../harness/providers/occ-command-line.ts';
 import { syntheticMatrix } from '../scenarios/matrix/synthetic-matrix.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runNode, type NodeRun } from '../cli/run-node.ts';
+import { runNode, type NodeRun } from '../cli/cli-test-kit.ts';
 import { DEFAULT_EXPECTATIONS_DIR } from './expectations/lint-expectations.ts';
 import { matrixSchema, type Matrix } from './matrix/matrix-schema.ts';
 

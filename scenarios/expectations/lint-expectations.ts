@@ -73,6 +73,23 @@ export function jsonPath(segments: readonly PropertyKey[]): string {
 }
 
 /** The issues of a zod error as lint problems of `file`. */
+/**
+ * The data of one read file parsed by `schema`, or undefined with its problems added to `problems`: a file
+ * that is not JSON, or one the schema refuses.
+ */
+export function parseRawFile<T>(raw: RawExpectationsFile, schema: z.ZodType<T>, problems: LintProblem[]): T | undefined {
+  if (raw.parseError !== undefined) {
+    problems.push({ file: raw.file, path: '', message: `not valid JSON: ${raw.parseError}` });
+    return undefined;
+  }
+  const parsed = schema.safeParse(raw.data);
+  if (!parsed.success) {
+    problems.push(...zodProblems(raw.file, parsed.error));
+    return undefined;
+  }
+  return parsed.data;
+}
+
 export function zodProblems(file: string, error: z.ZodError): LintProblem[] {
   return error.issues.map((issue) => ({ file, path: jsonPath(issue.path), message: issue.message }));
 }
@@ -164,23 +181,16 @@ export function lintExpectations(files: readonly RawExpectationsFile[], options:
 
   for (const raw of files) {
     const push = (path: string, message: string): void => void problems.push({ file: raw.file, path, message });
-    if (raw.parseError !== undefined) {
-      push('', `not valid JSON: ${raw.parseError}`);
-      continue;
-    }
-    const parsed = expectationsFileSchema.safeParse(raw.data);
-    if (!parsed.success) {
-      problems.push(...zodProblems(raw.file, parsed.error));
-      continue;
-    }
-    for (const [name, condition] of Object.entries(parsed.data.conditions ?? {})) {
+    const data = parseRawFile(raw, expectationsFileSchema, problems);
+    if (!data) continue;
+    for (const [name, condition] of Object.entries(data.conditions ?? {})) {
       const path = jsonPath(['conditions', name]);
       if (conditionFile.has(name)) push(path, `condition '${name}' is already defined in ${conditionFile.get(name)}`);
       conditionFile.set(name, raw.file);
       conditions.set(name, condition);
       condition.support.forEach((s, i) => lintStatement(push, `${path}.support[${i}]`, s, patchModes, mcpServerVersion));
     }
-    for (const [id, entry] of Object.entries(parsed.data.checks ?? {})) {
+    for (const [id, entry] of Object.entries(data.checks ?? {})) {
       const path = jsonPath(['checks', id]);
       if (!checkIds.has(id)) {
         push(path, `unknown check '${id}': it is not in scenarios/checks.ts`);

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { PATCHES } from '../../patches/index.ts';
 import { CHECK_IDS } from '../checks.ts';
 import { ExpectationsError, formatLintProblem, type LintProblem } from './expectations-error.ts';
-import { jsonPath, readExpectationFiles, zodProblems, type RawExpectationsFile } from './lint-expectations.ts';
+import { jsonPath, parseRawFile, readExpectationFiles, type RawExpectationsFile } from './lint-expectations.ts';
 import { upstreamFileSchema, type UpstreamItem } from './upstream-schema.ts';
 
 /** Where the upstream items live: scenarios/expectations/upstream/*.json. */
@@ -26,16 +26,9 @@ export function lintUpstreamItems(files: readonly RawExpectationsFile[], options
   const seen = new Map<string, string>();
   for (const raw of files) {
     const push = (path: string, message: string): void => void problems.push({ file: raw.file, path, message });
-    if (raw.parseError !== undefined) {
-      push('', `not valid JSON: ${raw.parseError}`);
-      continue;
-    }
-    const parsed = upstreamFileSchema.safeParse(raw.data);
-    if (!parsed.success) {
-      problems.push(...zodProblems(raw.file, parsed.error));
-      continue;
-    }
-    parsed.data.items.forEach((item, i) => {
+    const data = parseRawFile(raw, upstreamFileSchema, problems);
+    if (!data) continue;
+    data.items.forEach((item, i) => {
       const path = jsonPath(['items', i]);
       if (seen.has(item.ref)) push(`${path}.ref`, `${item.ref} is already listed in ${seen.get(item.ref)}`);
       seen.set(item.ref, raw.file);

@@ -1,4 +1,7 @@
+/** Helpers for the tests of the CLI: run it in this process (`captureCli`) or as a process (`runNode`). Not shipped. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { runCli } from './command.ts';
+import { rootCommand } from './commands.ts';
 
 /** How a process run by `runNode` ended, with everything it printed. */
 export interface NodeRun {
@@ -58,4 +61,31 @@ export function runNode(args: readonly string[], options: RunNodeOptions = {}): 
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** What `captureCli` gives back: the exit code and the lines the command wrote to stdout and stderr. */
+export interface CapturedCli {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+/**
+ * Runs the CLI in this process (`runCli` with the root command) and collects its lines; `env` is set for the
+ * run and put back after it.
+ */
+export async function captureCli(argv: readonly string[], env: Record<string, string> = {}): Promise<CapturedCli> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    const code = await runCli(rootCommand, [...argv], { out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, out, err };
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
