@@ -30,7 +30,7 @@ export const doubleCommand: CommandSpec = {
       type: 'string',
       multiple: true,
       valueName: DOUBLE_FAULTS.join('|'),
-      description: 'Double-only: simulate a failure real Nextcloud has shown (repeatable). user-create-fails-after-create: POST cloud/users creates the account, then answers OCS 500/996 (Nextcloud 34.0.1 did, when the avatar could not be generated).',
+      description: 'Double-only: simulate a failure real Nextcloud has shown (repeatable). user-create-fails-after-create: POST cloud/users creates the account, then answers OCS 500/996 (Nextcloud 34.0.1 did, when the avatar could not be generated). slow-occ: every occ call through the endpoint takes a second more, as real occ, which boots Nextcloud each time.',
     },
   },
   subcommands: [doubleOccCommand],

@@ -111,22 +111,30 @@ describe('--provider external against the double as its own process', () => {
   let dir: string;
   let double: DoubleProcess | undefined;
   let faulty: DoubleProcess | undefined;
+  let slow: DoubleProcess | undefined;
   let before: Awaited<ReturnType<typeof snapshot>>;
   let faultyBefore: Awaited<ReturnType<typeof snapshot>>;
+  let slowBefore: Awaited<ReturnType<typeof snapshot>>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'nc-oauth-lab-external-'));
-    [double, faulty] = await Promise.all([startDoubleProcess(['--nextcloud', '34']), startDoubleProcess(['--nextcloud', '34', '--fault', 'user-create-fails-after-create'])]);
-    for (const d of [double, faulty]) {
+    [double, faulty, slow] = await Promise.all([
+      startDoubleProcess(['--nextcloud', '34']),
+      startDoubleProcess(['--nextcloud', '34', '--fault', 'user-create-fails-after-create']),
+      // occ as slow as real occ: the third Ctrl-C surely comes while the cleanup's occ calls run
+      startDoubleProcess(['--nextcloud', '34', '--fault', 'slow-occ']),
+    ]);
+    for (const d of [double, faulty, slow]) {
       // The admin's own settings, which a run changes and must put back: DCR off, brute-force protection on.
       await occ(d.url, ['config:app:set', 'oidc', 'dynamic_client_registration', '--value=false']);
       await occ(d.url, ['config:system:set', 'auth.bruteforce.protection.enabled', '--value=true', '--type=boolean']);
     }
     before = await snapshot(double.url);
     faultyBefore = await snapshot(faulty.url);
-  }, 60_000);
+    slowBefore = await snapshot(slow.url);
+  }, 90_000);
   afterAll(async () => {
-    await Promise.all([stopDoubleProcess(double), stopDoubleProcess(faulty)]);
+    await Promise.all([stopDoubleProcess(double), stopDoubleProcess(faulty), stopDoubleProcess(slow)]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -212,7 +220,7 @@ describe('--provider external against the double as its own process', () => {
   }, 240_000);
 
   it('matrix: a second Ctrl-C during the cleanup does not cut it short; a third lists exactly what was left, and undoing that by hand restores the double', async () => {
-    const url = double!.url;
+    const url = slow!.url;
     const sent: string[] = [];
     const run = await runCli(external(url, join(dir, 'abandoned'), ['--grep', 'discovery document|browser login', '--progress', 'line']), (stderr, child) => {
       const ctrlC = (why: string, ms: number): void => {
@@ -236,6 +244,6 @@ describe('--provider external against the double as its own process', () => {
       expect(command!.startsWith(prefix), `${what}: ${command}`).toBe(true);
       await occ(url, splitCommandLine(command!.slice(prefix.length)));
     }
-    expect(await snapshot(url)).toEqual(before);
-  }, 240_000);
+    expect(await snapshot(url)).toEqual(slowBefore);
+  }, 400_000);
 });

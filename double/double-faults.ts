@@ -7,8 +7,14 @@
  *   answers HTTP 500 with OCS status 996 and "Internal Server Error" (what `ocs/v1.php` answers for an
  *   exception nobody handled, from code: nextcloud/server ocs/v1.php). Observed on a real Nextcloud 34.0.1,
  *   where the avatar of the new account could not be generated: the account existed all the same.
+ * - `slow-occ`: every command through the occ endpoint (`nc-oauth-lab double occ`) takes a second more. Real
+ *   occ boots Nextcloud for each call (from code: occ loads lib/base.php every time), which takes about that
+ *   long; the double answers in milliseconds, which hides what happens while a cleanup of many occ calls runs.
  */
-export const DOUBLE_FAULTS = ['user-create-fails-after-create'] as const;
+export const DOUBLE_FAULTS = ['user-create-fails-after-create', 'slow-occ'] as const;
+
+/** How long `slow-occ` delays each occ call, in ms. */
+export const SLOW_OCC_MS = 1000;
 
 /** A fault the double can simulate. */
 export type DoubleFault = (typeof DOUBLE_FAULTS)[number];

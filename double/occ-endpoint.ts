@@ -1,3 +1,4 @@
+import { SLOW_OCC_MS } from './double-faults.ts';
 import type { DoubleState } from './double-state.ts';
 import type { OccResult } from './occ.ts';
 
@@ -43,5 +44,6 @@ export async function handleOccEndpoint(state: DoubleState, request: Request, re
   }
   if (!Array.isArray(body.args) || !body.args.every((a) => typeof a === 'string')) return json(400, { error: 'args must be an array of strings' });
   const env = typeof body.env?.OC_PASS === 'string' ? { OC_PASS: body.env.OC_PASS } : {};
+  if (state.faults.has('slow-occ')) await new Promise((r) => setTimeout(r, SLOW_OCC_MS));
   return json(200, occ(body.args, env));
 }
