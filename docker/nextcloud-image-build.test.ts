@@ -191,7 +191,12 @@ describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKi
     expect(message).toMatch(/fetch-release\.sh \S+ .*exit code: 1/);
   }, 180_000);
 
-  it('the legacy builder stops in its first stage, saying BuildKit is needed', async () => {
+  /** Containers the legacy builder kept from the BuildKit stop (it keeps a failed step's container unless told to remove it). */
+  const keptStopContainers = async (): Promise<number> =>
+    (await client.container.dockerode.listContainers({ all: true })).filter((c) => c.Command.includes('needs BuildKit')).length;
+
+  it('the legacy builder stops in its first stage, saying BuildKit is needed, and leaves no container behind', async () => {
+    const kept = await keptStopContainers();
     const { dir, args } = await specContext({}, 'ctx-legacy');
     const message = await build(dir, 'docker/nextcloud/Dockerfile', `nc-oauth-lab-test/nextcloud:${run}-legacy`, args, '1');
     expect(message).toMatch(/non-zero code: 1/);
@@ -199,15 +204,16 @@ describe.skipIf(why !== undefined)('docker/nextcloud/Dockerfile built by BuildKi
     // The classic builder's own output names the reason.
     const dockerode = client.container.dockerode;
     const files = execFileSync('find', ['.', '-type', 'f'], { cwd: dir, encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.slice(2));
-    const stream = await dockerode.buildImage({ context: dir, src: files }, { t: `nc-oauth-lab-test/nextcloud:${run}-legacy`, dockerfile: 'docker/nextcloud/Dockerfile', buildargs: args, version: '1' });
+    const stream = await dockerode.buildImage({ context: dir, src: files }, { t: `nc-oauth-lab-test/nextcloud:${run}-legacy`, dockerfile: 'docker/nextcloud/Dockerfile', buildargs: args, version: '1', forcerm: true });
     await new Promise<void>((resolve, reject) => dockerode.modem.followProgress(stream, (e: Error | null) => (e ? reject(e) : resolve()), (line: Record<string, unknown>) => log.push(line)));
     expect(log.failureSummary()).toMatch(/needs BuildKit: use 'docker buildx build' \(install the buildx plugin\) or DOCKER_BUILDKIT=1 docker build/);
+    expect(await keptStopContainers()).toBe(kept);
   }, 180_000);
 
   it.skipIf(!hasDockerCli())('`docker build` from the repository root with the legacy builder: a small context, then the one-line BuildKit message', () => {
     const tag = `nc-oauth-lab-test/nextcloud:${run}-legacy-cli`;
     images.push(tag);
-    const ran = spawnSync('docker', ['build', '-f', 'docker/nextcloud/Dockerfile', ...Object.entries(bases.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '-t', tag, '.'], {
+    const ran = spawnSync('docker', ['build', '--force-rm', '-f', 'docker/nextcloud/Dockerfile', ...Object.entries(bases.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '-t', tag, '.'], {
       cwd: REPO_ROOT,
       env: { ...process.env, DOCKER_BUILDKIT: '0' },
       encoding: 'utf8',

@@ -100,7 +100,7 @@ export function syntheticApp(root: string, app: string, version: string): string
 export async function buildContext(client: ContainerRuntimeClient, context: string, dockerfile: string, tag: string, buildArgs: Record<string, string>, builder: '1' | '2' = '2'): Promise<string> {
   const dockerode = client.container.dockerode;
   const files = execFileSync('find', ['.', '-type', 'f'], { cwd: context, encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.slice(2));
-  const stream = await dockerode.buildImage({ context, src: files }, { t: tag, dockerfile, buildargs: buildArgs, version: builder });
+  const stream = await dockerode.buildImage({ context, src: files }, { t: tag, dockerfile, buildargs: buildArgs, version: builder, forcerm: true });
   type Line = { error?: string; errorDetail?: { message?: string } };
   const lines = await new Promise<Line[]>((resolve, reject) => dockerode.modem.followProgress(stream, (e: Error | null, out: Line[]) => (e ? reject(e) : resolve(out))));
   const failed = lines.find((l) => l.error || l.errorDetail);

@@ -74,7 +74,7 @@ export async function buildDockerImage(client: ContainerRuntimeClient, build: Do
   try {
     const stream = await dockerode.buildImage(
       { context: build.context, src: await contextFiles(build.context) },
-      { t: build.tag, dockerfile: build.dockerfile, buildargs: build.buildArgs, version: build.builder === 'classic' ? '1' : '2', labels: { 'io.nc-oauth-lab.built-by': 'nc-oauth-lab docker provider' } },
+      { t: build.tag, dockerfile: build.dockerfile, buildargs: build.buildArgs, version: build.builder === 'classic' ? '1' : '2', forcerm: true, labels: { 'io.nc-oauth-lab.built-by': 'nc-oauth-lab docker provider' } },
     );
     await new Promise<void>((resolve, reject) => {
       dockerode.modem.followProgress(
