@@ -134,7 +134,7 @@ async function planReleases(ctx: CommandContext, axis: BisectAxis, check: CheckI
       leftOut(`not released${r.notes ? ` (${r.notes})` : ''}: name it with --from/--to to include it`);
       continue;
     }
-    if (r.nextcloud && fixedMajor !== undefined && !(fixedMajor >= r.nextcloud[0] && fixedMajor <= r.nextcloud[1])) {
+    if (r.nextcloud && fixedMajor !== undefined && !installsOn({ nextcloud: r.nextcloud }, fixedMajor)) {
       if (named.has(i)) throw new CliError(`--${i === fromIndex ? 'from' : 'to'} ${AXIS_NAME[axis]} ${r.version} installs on Nextcloud ${r.nextcloud[0]}-${r.nextcloud[1]}, not ${fixedMajor}: pick a release that does`);
       leftOut(`installs on Nextcloud ${r.nextcloud[0]}-${r.nextcloud[1]}, not ${fixedMajor}`);
       continue;

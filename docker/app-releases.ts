@@ -1,3 +1,4 @@
+import { installsOn } from '../double/app-releases.ts';
 /**
  * The apps the image carries besides `oidc` and `user_oidc`, and which release of each installs on which
  * Nextcloud major, as data: the `<nextcloud min-version max-version>` of each release tag's
@@ -116,7 +117,7 @@ export function compareAppVersions(a: string, b: string): number {
 
 /** The newest release of `app` that installs on Nextcloud `major`, or undefined when there is none. */
 export function defaultAppVersion(app: ExtraApp, major: number): string | undefined {
-  const fits = APP_RELEASES[app].filter((r) => major >= r.nextcloud[0] && major <= r.nextcloud[1]);
+  const fits = APP_RELEASES[app].filter((r) => installsOn(r, major));
   return fits.sort((a, b) => compareAppVersions(b.version, a.version))[0]?.version;
 }
 

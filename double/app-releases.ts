@@ -129,6 +129,6 @@ export function findAppRelease(app: ReleasedApp, version: string): AppRelease | 
 }
 
 /** Whether a release installs on a Nextcloud major. */
-export function installsOn(release: AppRelease, major: NextcloudMajor | number): boolean {
+export function installsOn(release: Pick<AppRelease, 'nextcloud'>, major: NextcloudMajor | number): boolean {
   return major >= release.nextcloud[0] && major <= release.nextcloud[1];
 }
