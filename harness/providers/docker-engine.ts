@@ -113,14 +113,10 @@ export function demuxDockerLog(buffer: Buffer): string {
 }
 
 /**
- * For a container that did not start as expected (exited during startup, wait timed out): its whole log,
- * then removes it with its volumes. testcontainers leaves such a container behind. Never throws.
+ * For a container that did not start as expected (exited during startup, wait timed out): its whole log
+ * and its exit code when it had exited (undefined while it ran), then removes it with its volumes.
+ * testcontainers leaves such a container behind when its wait strategy did not remove it. Never throws.
  */
-export async function rescueFailedContainer(client: ContainerRuntimeClient, name: string): Promise<string> {
-  return (await rescueFailedContainerState(client, name)).log;
-}
-
-/** `rescueFailedContainer`, and the container's exit code when it had exited (undefined while it ran). */
 export async function rescueFailedContainerState(client: ContainerRuntimeClient, name: string): Promise<{ log: string; exitCode: number | undefined }> {
   const container = client.container.getById(name);
   const state = await container
